@@ -1,0 +1,42 @@
+# Shared helpers and locations for the project's scripts. Sourced, never run.
+# Everything the scripts build or cache lives outside the repo, keyed by version, so a warm
+# machine skips the work and a clean checkout never carries binaries.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CACHE_DIR="${APPSTACKS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/appstacks}"
+
+# Pinned versions: the CLI and language host match @pulumi/pulumi in package.json; the
+# provider plugins report the versions of @pulumi/docker and @pulumi/random.
+PULUMI_VERSION="3.248.0"
+DOCKER_PROVIDER_VERSION="5.2.0"
+RANDOM_PROVIDER_VERSION="4.21.1"
+BASE_IMAGE="appstacks/base:bookworm"
+
+PULUMI_BIN_DIR="$CACHE_DIR/pulumi-v$PULUMI_VERSION"
+DOCKER_PROVIDER_DIR="$CACHE_DIR/pulumi-resource-docker-v$DOCKER_PROVIDER_VERSION"
+RANDOM_PROVIDER_DIR="$CACHE_DIR/pulumi-resource-random-v$RANDOM_PROVIDER_VERSION"
+
+# The dev stack's local backend and passphrase: documented in the README, never a real secret.
+BACKEND_DIR="$ROOT/.pulumi-backend"
+DEV_PASSPHRASE="appstacks-dev"
+
+step()  { printf '[setup] %s\n' "$*"; }
+skip()  { printf '[setup] %s: already satisfied, skipped\n' "$*"; }
+# fail STEP WHAT-TO-DO: one line, non-zero exit.
+fail()  { printf '[setup] FAILED %s: %s\n' "$1" "$2" >&2; exit 1; }
+
+# The environment every pulumi invocation of the project runs with: pinned binaries first on
+# PATH, the local file backend, the dev passphrase unless the caller set one, and no network
+# look-ups (update checks and plugin downloads cannot work offline and only slow things down).
+pulumi_env() {
+  if [ -z "${APPSTACKS_USE_SYSTEM_PULUMI:-}" ]; then
+    export PATH="$PULUMI_BIN_DIR:$DOCKER_PROVIDER_DIR:$RANDOM_PROVIDER_DIR:$PATH"
+  fi
+  mkdir -p "$BACKEND_DIR"
+  export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$BACKEND_DIR}"
+  if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    export PULUMI_CONFIG_PASSPHRASE="$DEV_PASSPHRASE"
+  fi
+  export PULUMI_SKIP_UPDATE_CHECK=true
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+}

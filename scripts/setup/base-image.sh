@@ -1,0 +1,49 @@
+# Step: the offline base image and the stand-in images built FROM it. Sourced by scripts/setup.sh.
+# No registry is reachable, so the root filesystem comes from Debian's archive (debootstrap) and
+# is imported as an image; every stand-in under images/ is then built FROM it with Debian packages.
+
+debian_mirror() {
+  # The first deb URI apt is configured with (deb822 or one-line format), else Debian's default.
+  local uri
+  uri=$(grep -hoE '^URIs: *[^ ]+' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1 | awk '{print $2}')
+  [ -n "$uri" ] || uri=$(grep -hoE '^deb +[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | grep -v security | head -n1 | awk '{print $2}')
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+setup_base_image() {
+  if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then skip "base image $BASE_IMAGE"; return; fi
+  if ! command -v debootstrap >/dev/null 2>&1; then
+    step "base image: installing debootstrap (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null 2>&1 \
+      || fail "base image" "apt-get install debootstrap failed: run 'apt-get update' and check Debian's archive is reachable"
+  fi
+  local rootfs="$CACHE_DIR/rootfs-bookworm" mirror
+  mirror=$(debian_mirror)
+  rm -rf "$rootfs"
+  step "base image: debootstrap bookworm from $mirror (about 1 minute)"
+  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$CACHE_DIR/debootstrap.log" 2>&1 \
+    || fail "base image" "debootstrap failed (see $CACHE_DIR/debootstrap.log): check $mirror is reachable"
+  # Same sources as the host, so RUN apt-get inside builds reaches the same archive.
+  echo "deb $mirror bookworm main" >"$rootfs/etc/apt/sources.list"
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  step "base image: docker import as $BASE_IMAGE"
+  tar -C "$rootfs" -c . | docker import -c 'CMD ["bash"]' - "$BASE_IMAGE" >/dev/null \
+    || fail "base image" "docker import failed"
+  rm -rf "$rootfs"
+}
+
+# Stand-in images: images/<name>/Dockerfile → appstacks/<name>:local. Docker's build cache makes
+# a rebuild of an unchanged Dockerfile a no-op, so this runs every time and stays fast.
+setup_standin_images() {
+  local dir name
+  for dir in "$ROOT"/images/*/; do
+    name=$(basename "$dir")
+    [ "$name" = base ] && continue
+    [ -f "$dir/Dockerfile" ] || continue
+    if docker build -q -t "appstacks/$name:local" "$dir" >"$CACHE_DIR/build-$name.log" 2>&1; then
+      step "stand-in image appstacks/$name:local ready"
+    else
+      fail "stand-in image $name" "docker build failed (see $CACHE_DIR/build-$name.log)"
+    fi
+  done
+}

@@ -1,0 +1,37 @@
+// Queries the real Docker daemon (through the docker CLI, which speaks its API) for the objects
+// a test created, found by the label every test object carries.
+import { execFileSync } from "child_process";
+
+function docker(args: string[]): string {
+  return execFileSync("docker", args, { encoding: "utf8" }).trim();
+}
+
+function lines(out: string): string[] {
+  return out === "" ? [] : out.split("\n");
+}
+
+export function containersLabelled(label: string, value: string): string[] {
+  return lines(docker(["ps", "-a", "--filter", `label=${label}=${value}`, "--format", "{{.Names}}"]));
+}
+
+export function networksLabelled(label: string, value: string): string[] {
+  return lines(docker(["network", "ls", "--filter", `label=${label}=${value}`, "--format", "{{.Name}}"]));
+}
+
+export function volumesLabelled(label: string, value: string): string[] {
+  return lines(docker(["volume", "ls", "--filter", `label=${label}=${value}`, "--format", "{{.Name}}"]));
+}
+
+export function healthOf(container: string): string {
+  return docker(["inspect", "--format", "{{.State.Health.Status}}", container]);
+}
+
+export function execIn(container: string, cmd: string[]): string {
+  return docker(["exec", container, ...cmd]);
+}
+
+/** Removes whatever a failed test left behind, by label; never fails the test itself. */
+export function removeLabelled(label: string, value: string): void {
+  for (const c of containersLabelled(label, value)) docker(["rm", "-f", c]);
+  for (const n of networksLabelled(label, value)) docker(["network", "rm", n]);
+}

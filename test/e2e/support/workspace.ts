@@ -1,0 +1,50 @@
+// A throwaway Pulumi workspace for e2e tests: its own file backend in a temp dir, a unique stack
+// name, and the engine's output streamed to the test log.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+
+export interface TestStack {
+  stack: Stack;
+  runId: string;
+  backendDir: string;
+}
+
+export function uniqueRunId(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}`;
+}
+
+export async function testStack(programDir: string, prefix: string): Promise<TestStack> {
+  const runId = uniqueRunId(prefix);
+  const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), `appstacks-${prefix}-`));
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: runId, workDir: programDir },
+    {
+      envVars: {
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "appstacks-test",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      },
+    },
+  );
+  return { stack, runId, backendDir };
+}
+
+export const streamOutput = { onOutput: (s: string) => process.stdout.write(s) };
+
+/** Destroys the stack and removes it and its backend; used in afterAll, so it never throws. */
+export async function tearDown(t: TestStack | undefined): Promise<void> {
+  if (!t) return;
+  try {
+    const stacks = await t.stack.workspace.listStacks();
+    if (stacks.some((s) => s.name === t.stack.name)) {
+      await t.stack.destroy(streamOutput);
+      await t.stack.workspace.removeStack(t.stack.name);
+    }
+  } catch (e) {
+    process.stderr.write(`teardown of ${t.runId} failed: ${e}\n`);
+  }
+  fs.rmSync(t.backendDir, { recursive: true, force: true });
+}
