@@ -2,6 +2,8 @@
 // and Docker daemon through the Automation API). `npm test` runs both.
 const tsJest = ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }];
 module.exports = {
+  // e2e tests deploy for real: image builds and health checks take seconds to minutes.
+  testTimeout: 10 * 60 * 1000,
   projects: [
     {
       displayName: "unit",
@@ -14,8 +16,6 @@ module.exports = {
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
       transform: { "^.+\\.ts$": tsJest },
       testEnvironment: "node",
-      // Real deployments: container starts and health checks take seconds to minutes.
-      testTimeout: 10 * 60 * 1000,
     },
   ],
 };

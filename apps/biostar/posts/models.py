@@ -1,0 +1,14 @@
+from django.db import models
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+
+class SiteInit(models.Model):
+    """One row once the site was initialised: the init-once marker lives with the data."""
+
+    site_name = models.CharField(max_length=200)
+    done = models.DateTimeField(auto_now_add=True)

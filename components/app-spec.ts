@@ -1,0 +1,113 @@
+// The typed description of one application stack, and its pure checks: references resolve,
+// ports do not clash, dependencies form no cycle. Tested directly, without Pulumi.
+import * as pulumi from "@pulumi/pulumi";
+import { HealthCheck, PublishedPort, RestartPolicy } from "./service";
+import { ImageSource } from "./image";
+
+export interface SecretSpec {
+  /** A value the stack read with requireSecret; generated when absent. */
+  readonly value?: pulumi.Input<string>;
+  /** @default 32 */
+  readonly length?: number;
+}
+
+export interface VolumeSpec {
+  /** @default true: data outlives `pulumi destroy` */
+  readonly keepOnDestroy?: boolean;
+}
+
+export interface NetworkSpec {
+  /** Internal networks have no route out. @default false */
+  readonly internal?: boolean;
+}
+
+/** A secret given to a service: always a file under /run/secrets/<secret>. */
+export interface SecretUse {
+  readonly secret: string;
+  /** Environment variable the image reads the file's path from (e.g. POSTGRES_PASSWORD_FILE). */
+  readonly pathEnv?: string;
+}
+
+export interface ServiceSpec {
+  /** An image source of its own, or the key of an image the app shares between services. */
+  readonly image: ImageSource | string;
+  readonly command?: string[];
+  readonly entrypoint?: string[];
+  readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly secrets?: readonly SecretUse[];
+  readonly files?: readonly { path: string; content: pulumi.Input<string>; executable?: boolean }[];
+  /** Mounts of the app's volumes: volume key → path in the container. */
+  readonly volumes?: Readonly<Record<string, string>>;
+  /** Keys of the app's networks; the service answers to its own name on each. */
+  readonly networks: readonly string[];
+  readonly ports?: readonly PublishedPort[];
+  readonly healthcheck?: HealthCheck;
+  /** Services and jobs that must be healthy (or completed) first. */
+  readonly dependsOn?: readonly string[];
+  readonly restart?: RestartPolicy;
+  readonly memoryMb?: number;
+  readonly cpus?: number;
+  /** Runs to completion before its dependents; a failure fails the deployment. */
+  readonly job?: boolean;
+  readonly timeoutSeconds?: number;
+}
+
+export interface AppSpec {
+  readonly services: Readonly<Record<string, ServiceSpec>>;
+  /** Images several services run (a web app and its migration job): built or pulled once. */
+  readonly images?: Readonly<Record<string, ImageSource>>;
+  readonly networks?: Readonly<Record<string, NetworkSpec>>;
+  readonly volumes?: Readonly<Record<string, VolumeSpec>>;
+  readonly secrets?: Readonly<Record<string, SecretSpec>>;
+}
+
+/** Every problem of a spec, each one line naming the key, the value and what is allowed. */
+export function specProblems(app: string, spec: AppSpec): string[] {
+  const problems: string[] = [];
+  const nets = new Set(Object.keys(spec.networks ?? {}));
+  const vols = new Set(Object.keys(spec.volumes ?? {}));
+  const secrets = new Set(Object.keys(spec.secrets ?? {}));
+  const services = new Set(Object.keys(spec.services));
+  const images = new Set(Object.keys(spec.images ?? {}));
+  const ports = new Map<string, string>();
+  const list = (s: Set<string>) => (s.size ? [...s].join(", ") : "none defined");
+  for (const [name, svc] of Object.entries(spec.services)) {
+    const at = `${app}.services.${name}`;
+    if (typeof svc.image === "string" && !images.has(svc.image)) problems.push(`${at}.image: "${svc.image}" is not an image of ${app} (allowed: ${list(images)})`);
+    for (const n of svc.networks) if (!nets.has(n)) problems.push(`${at}.networks: "${n}" is not a network of ${app} (allowed: ${list(nets)})`);
+    for (const v of Object.keys(svc.volumes ?? {})) if (!vols.has(v)) problems.push(`${at}.volumes: "${v}" is not a volume of ${app} (allowed: ${list(vols)})`);
+    for (const s of svc.secrets ?? []) if (!secrets.has(s.secret)) problems.push(`${at}.secrets: "${s.secret}" is not a secret of ${app} (allowed: ${list(secrets)})`);
+    for (const d of svc.dependsOn ?? []) {
+      if (!services.has(d)) problems.push(`${at}.dependsOn: "${d}" is not a service of ${app} (allowed: ${list(services)})`);
+      else if (d === name) problems.push(`${at}.dependsOn: a service cannot depend on itself`);
+    }
+    for (const p of svc.ports ?? []) {
+      for (const [key, port] of [["external", p.external], ["internal", p.internal]] as const) {
+        if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${at}.ports.${key}: ${port} is not a port (allowed: an integer from 1 to 65535)`);
+      }
+      const hostPort = `${p.ip ?? "0.0.0.0"}:${p.external}`;
+      const other = ports.get(hostPort);
+      if (other !== undefined) problems.push(`${at}.ports.external: ${p.external} is already published by ${other} (allowed: a free host port)`);
+      else ports.set(hostPort, `${app}.services.${name}`);
+    }
+  }
+  return problems;
+}
+
+/** Services in an order where each comes after everything it depends on; throws on a cycle. */
+export function startOrder(app: string, spec: AppSpec): string[] {
+  const order: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string, path: string[]) => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") {
+      throw new Error(`${app}.services: dependency cycle ${[...path.slice(path.indexOf(name)), name].join(" -> ")} (allowed: dependencies without cycles)`);
+    }
+    state.set(name, "visiting");
+    for (const d of spec.services[name]?.dependsOn ?? []) visit(d, [...path, name]);
+    state.set(name, "done");
+    order.push(name);
+  };
+  for (const name of Object.keys(spec.services).sort()) visit(name, []);
+  return order;
+}

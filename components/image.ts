@@ -1,0 +1,71 @@
+// ServiceImage: an image on the host, either built from a context in this repo (on the host's
+// daemon, never pushed) or a pinned reference, rewritten through the override map.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { DockerHost, onHost } from "./host/docker-host";
+import { contextHash } from "./context-hash";
+import { isPinned, resolveImageRef } from "./image-ref";
+
+export interface ImageBuild {
+  /** Directory of the build context. Relative paths are relative to the program's directory. */
+  readonly context: string;
+  /** @default "Dockerfile" in the context */
+  readonly dockerfile?: string;
+  /** Build arguments: never secrets (they are visible in the image's history). */
+  readonly args?: Readonly<Record<string, string>>;
+  readonly target?: string;
+}
+
+/** Exactly one of `ref` (a pinned reference to pull) or `build`. */
+export type ImageSource = { readonly ref: string; readonly build?: undefined } | { readonly build: ImageBuild; readonly ref?: undefined };
+
+export interface ServiceImageArgs {
+  readonly host: DockerHost;
+  readonly source: ImageSource;
+  /** The local tag a built image gets; derive it from project, stack and app. */
+  readonly tag: string;
+  /** Override map for pulled references (exact reference or repository → replacement). */
+  readonly overrides?: Readonly<Record<string, string>>;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export class ServiceImage extends pulumi.ComponentResource {
+  static readonly TYPE = "appstacks:index:ServiceImage";
+  /** The image's ID: containers use it, so they are replaced exactly when the image changes. */
+  public readonly imageId: pulumi.Output<string>;
+  /** The reference the image was pulled or tagged as. */
+  public readonly ref: pulumi.Output<string>;
+
+  constructor(name: string, args: ServiceImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(ServiceImage.TYPE, name, {}, opts);
+    let image: docker.RemoteImage;
+    if (args.source.build !== undefined) {
+      const b = args.source.build;
+      const context = path.resolve(b.context);
+      image = new docker.RemoteImage(`${name}-image`, {
+        name: args.tag,
+        build: {
+          // Relative to the program directory, so state does not depend on where the repo lives.
+          context: path.relative(process.cwd(), context) || ".",
+          dockerfile: b.dockerfile,
+          buildArgs: b.args ? { ...b.args } : undefined,
+          target: b.target,
+          label: args.labels ? { ...args.labels } : undefined,
+        },
+        // The provider does not look inside the context; the hash makes any change rebuild.
+        triggers: { context: contextHash(context) },
+      }, onHost(args.host, this));
+    } else {
+      const ref = resolveImageRef(args.source.ref, args.overrides);
+      if (!isPinned(ref)) {
+        throw new pulumi.ResourceError(`image "${ref}" is not pinned: use a tag other than latest, or a digest`, this);
+      }
+      // keepLocally: an image pulled for one stack may serve others on the same host.
+      image = new docker.RemoteImage(`${name}-image`, { name: ref, keepLocally: true }, onHost(args.host, this));
+    }
+    this.imageId = image.imageId;
+    this.ref = image.name;
+    this.registerOutputs({ imageId: this.imageId, ref: this.ref });
+  }
+}

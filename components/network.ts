@@ -1,0 +1,37 @@
+// AppNetwork: one Docker network of an application. Back-end networks are internal: no route
+// out, nothing published, reachable only by the containers attached to them.
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { DockerHost, onHost } from "./host/docker-host";
+
+export interface AppNetworkArgs {
+  readonly host: DockerHost;
+  /** The physical network name; derive it from project, stack and app. */
+  readonly networkName: string;
+  /**
+   * Internal networks have no gateway to the outside.
+   * @default false
+   */
+  readonly internal?: boolean;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export class AppNetwork extends pulumi.ComponentResource {
+  static readonly TYPE = "appstacks:index:AppNetwork";
+  public readonly networkName: pulumi.Output<string>;
+
+  constructor(name: string, args: AppNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(AppNetwork.TYPE, name, {}, opts);
+    const network = new docker.Network(`${name}-network`, {
+      name: args.networkName,
+      internal: args.internal ?? false,
+      labels: toLabelList(args.labels),
+    }, onHost(args.host, this));
+    this.networkName = network.name;
+    this.registerOutputs({ networkName: this.networkName });
+  }
+}
+
+export function toLabelList(labels: Readonly<Record<string, string>> = {}): { label: string; value: string }[] {
+  return Object.keys(labels).sort().map((label) => ({ label, value: labels[label] }));
+}

@@ -1,0 +1,156 @@
+// Service: one container, or a one-shot job that runs to completion before its dependents.
+// Health-gated: with a health check the container is created only when healthy (`wait`), so
+// everything that depends on it starts after that, the compose `service_healthy` condition.
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { DockerHost, onHost } from "./host/docker-host";
+import { toLabelList } from "./network";
+
+/** Where secret files are mounted, the convention of Docker secrets and of `*_FILE` images. */
+export const SECRETS_DIR = "/run/secrets";
+
+export interface SecretFile {
+  /** File name under /run/secrets. */
+  readonly name: string;
+  readonly value: pulumi.Input<string>;
+  /** An environment variable set to the file's path, e.g. POSTGRES_PASSWORD_FILE. */
+  readonly pathEnv?: string;
+}
+
+export interface FileUpload {
+  readonly path: string;
+  readonly content: pulumi.Input<string>;
+  readonly executable?: boolean;
+}
+
+export interface VolumeMount {
+  readonly volumeName: pulumi.Input<string>;
+  readonly path: string;
+  readonly readOnly?: boolean;
+}
+
+export interface NetworkAttachment {
+  readonly networkName: pulumi.Input<string>;
+  /** Names the service answers to on that network. */
+  readonly aliases?: string[];
+}
+
+export interface PublishedPort {
+  readonly internal: number;
+  readonly external: number;
+  /** @default "0.0.0.0" */
+  readonly ip?: string;
+}
+
+export interface HealthCheck {
+  /** In Docker's form: ["CMD", ...] or ["CMD-SHELL", "..."]. */
+  readonly test: string[];
+  /** @default "2s" */
+  readonly interval?: string;
+  /** @default "5s" */
+  readonly timeout?: string;
+  /** @default 60 */
+  readonly retries?: number;
+  /** @default "0s" */
+  readonly startPeriod?: string;
+}
+
+export type RestartPolicy = "no" | "always" | "unless-stopped" | "on-failure";
+
+export interface ServiceArgs {
+  readonly host: DockerHost;
+  /** Physical container name; derive it from project, stack and app. */
+  readonly containerName: string;
+  /** Image ID or reference. */
+  readonly image: pulumi.Input<string>;
+  readonly command?: string[];
+  readonly entrypoint?: string[];
+  /** Plain settings. Secrets go in `secrets`, never here. */
+  readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly secrets?: readonly SecretFile[];
+  readonly files?: readonly FileUpload[];
+  readonly volumes?: readonly VolumeMount[];
+  readonly networks?: readonly NetworkAttachment[];
+  /** Only what must be reachable from outside the host. @default none */
+  readonly ports?: readonly PublishedPort[];
+  readonly healthcheck?: HealthCheck;
+  /** @default "unless-stopped" for services, "no" for jobs */
+  readonly restart?: RestartPolicy;
+  readonly memoryMb?: number;
+  /** CPU limit, e.g. 0.5 */
+  readonly cpus?: number;
+  readonly labels?: Readonly<Record<string, string>>;
+  /** A one-shot job: created means ran to completion with exit code 0. @default false */
+  readonly job?: boolean;
+  /** How long to wait for healthy (services) or completion (jobs). @default 120 */
+  readonly timeoutSeconds?: number;
+  readonly dependsOn?: pulumi.Resource[];
+}
+
+export class Service extends pulumi.ComponentResource {
+  static readonly TYPE = "appstacks:index:Service";
+  public readonly containerName: pulumi.Output<string>;
+  /** The container resource: dependents wait on it (it is created only once healthy). */
+  public readonly container: docker.Container;
+
+  constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(Service.TYPE, name, {}, opts);
+    const job = args.job ?? false;
+    const timeout = args.timeoutSeconds ?? 120;
+    const hc = args.healthcheck;
+    this.container = new docker.Container(`${name}-container`, {
+      name: args.containerName,
+      image: args.image,
+      command: args.command,
+      entrypoints: args.entrypoint,
+      envs: renderEnv(args.env, args.secrets),
+      uploads: [
+        ...(args.secrets ?? []).map((s) => ({ file: `${SECRETS_DIR}/${s.name}`, content: pulumi.secret(s.value), permissions: "0444" })),
+        ...(args.files ?? []).map((f) => ({ file: f.path, content: f.content, executable: f.executable ?? false })),
+      ],
+      volumes: (args.volumes ?? []).map((v) => ({ volumeName: v.volumeName, containerPath: v.path, readOnly: v.readOnly ?? false })),
+      networksAdvanced: (args.networks ?? []).map((n) => ({ name: n.networkName, aliases: n.aliases })),
+      ports: (args.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.ip ?? "0.0.0.0" })),
+      healthcheck: hc && {
+        tests: hc.test,
+        interval: hc.interval ?? "2s",
+        timeout: hc.timeout ?? "5s",
+        retries: hc.retries ?? 60,
+        startPeriod: hc.startPeriod ?? "0s",
+      },
+      restart: args.restart ?? (job ? "no" : "unless-stopped"),
+      memory: args.memoryMb,
+      cpus: args.cpus === undefined ? undefined : String(args.cpus),
+      labels: toLabelList(args.labels),
+      // Jobs: attach waits for the exit; they are not expected to keep running.
+      attach: job ? true : undefined,
+      mustRun: !job,
+      // Never copy container logs into Pulumi state: they may echo what the process read.
+      logs: false,
+      wait: !job && hc !== undefined,
+      waitTimeout: timeout,
+    }, onHost(args.host, this, { dependsOn: args.dependsOn, deleteBeforeReplace: true }));
+    if (job) {
+      // A job that failed must fail the deployment, not let its dependents start.
+      this.container.exitCode.apply((code) => {
+        if (code !== undefined && code !== null && code !== 0) {
+          throw new pulumi.ResourceError(`job ${args.containerName} exited with code ${code}: see docker logs ${args.containerName}`, this);
+        }
+      });
+    }
+    this.containerName = this.container.name;
+    this.registerOutputs({ containerName: this.containerName });
+  }
+}
+
+/**
+ * KEY=value lines, sorted so a reordered map is no change. Secrets appear only as *_FILE paths.
+ */
+export function renderEnv(env: Readonly<Record<string, pulumi.Input<string>>> = {}, secrets: readonly SecretFile[] = []): pulumi.Output<string[]> {
+  const entries: [string, pulumi.Input<string>][] = Object.entries(env);
+  for (const s of secrets) {
+    if (s.pathEnv !== undefined) entries.push([s.pathEnv, `${SECRETS_DIR}/${s.name}`]);
+  }
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return pulumi.all(entries.map(([k, v]) => pulumi.interpolate`${k}=${v}`));
+}

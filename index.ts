@@ -1,0 +1,45 @@
+// The program: reads config once, builds the host, deploys the chosen application stacks and
+// exports their URLs. Everything below index.ts is a function of typed arguments.
+import * as pulumi from "@pulumi/pulumi";
+import { parseConfig, RawConfig } from "./config/schema";
+import { LocalDockerHost } from "./components/host/local";
+import { Biostar } from "./stacks/biostar";
+
+const NAMESPACE = "appstacks";
+const config = new pulumi.Config(NAMESPACE);
+const raw: RawConfig = {
+  target: config.get("target"),
+  apps: config.getObject("apps"),
+  keepDataOnDestroy: config.getObject("keepDataOnDestroy"),
+  imageOverrides: config.getObject("imageOverrides"),
+  biostar: config.getObject("biostar"),
+};
+const cfg = parseOrStop(raw);
+const scope = { project: pulumi.getProject(), stack: pulumi.getStack() };
+
+const host = new LocalDockerHost("host");
+const urlsByApp: Record<string, pulumi.Output<string>> = {};
+
+if (cfg.apps.includes("biostar")) {
+  const biostar = new Biostar("biostar", {
+    host,
+    scope,
+    ...cfg.biostar,
+    dbPassword: config.getSecret("biostarDbPassword"),
+    keepDataOnDestroy: cfg.keepDataOnDestroy,
+    imageOverrides: cfg.imageOverrides,
+  });
+  urlsByApp.biostar = biostar.url;
+}
+
+/** Each deployed app's entry URL. */
+export const urls = pulumi.output(urlsByApp);
+
+/** A bad value stops the program before any resource is registered, without a stack trace. */
+function parseOrStop(values: RawConfig) {
+  try {
+    return parseConfig(NAMESPACE, values);
+  } catch (e) {
+    throw new pulumi.RunError((e as Error).message);
+  }
+}

@@ -1,0 +1,75 @@
+// The one mocks module of the unit tests: records every resource with its inputs and options,
+// returns realistic state for the types the components create, answers no invokes (a
+// component that calls one must add it here deliberately).
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+}
+
+export const recorded: Recorded[] = [];
+/** Options as seen by a transformation on the top-level component (dependsOn, retainOnDelete…). */
+export const options = new Map<string, pulumi.CustomResourceOptions>();
+
+function state(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+  switch (type) {
+    case "docker:index/remoteImage:RemoteImage":
+      return { ...inputs, imageId: `sha256:${name}` };
+    case "docker:index/container:Container":
+      return { ...inputs, exitCode: inputs.attach ? 0 : undefined };
+    case "random:index/randomPassword:RandomPassword":
+      return { ...inputs, result: `generated-${name}` };
+    default:
+      return inputs;
+  }
+}
+
+export function installMocks(): void {
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: state(args.type, args.name, args.inputs) };
+      },
+      call: (args) => {
+        throw new Error(`unexpected invoke ${args.token} in a unit test: mock it in test/unit/mocks.ts`);
+      },
+    },
+    "appstacks",
+    "dev",
+    false,
+  );
+}
+
+/** A transformation that records each child's options; pass it to the component under test. */
+export const recordOptions: pulumi.ResourceTransformation = (args) => {
+  options.set(args.name, args.opts as pulumi.CustomResourceOptions);
+  return undefined;
+};
+
+export function reset(): void {
+  recorded.length = 0;
+  options.clear();
+}
+
+/** The value of an Output, once the mocks resolved it. */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+export function ofType(type: string): Recorded[] {
+  return recorded.filter((r) => r.type === type);
+}
+
+export function byName(name: string): Recorded {
+  const r = recorded.find((x) => x.name === name);
+  if (!r) throw new Error(`no resource named ${name}; have ${recorded.map((x) => x.name).join(", ")}`);
+  return r;
+}
+
+/** Waits until every registered resource has been through the mocks. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
