@@ -20,6 +20,7 @@ export const biostarSchema = z
     port: port.default(8000),
     buildContext: nonEmpty.default("apps/biostar"),
     siteName: nonEmpty.default("Biostar"),
+    debug: z.boolean({ message: "true or false" }).default(false),
     postgresImage: imageRef.default("postgres:16.4"),
     baseImage: imageRef.default("debian:bookworm-slim"),
   })

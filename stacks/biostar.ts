@@ -18,6 +18,8 @@ export interface BiostarArgs {
   readonly buildContext: string;
   /** @default "Biostar" */
   readonly siteName?: string;
+  /** Django's debug pages: a web-only setting. @default false */
+  readonly debug?: boolean;
   /** @default "postgres:16.4" */
   readonly postgresImage?: string;
   /** Base image the web app's Dockerfile builds FROM (build arg BASE_IMAGE). @default "debian:bookworm-slim" */
@@ -33,7 +35,9 @@ const DB = { user: "biostar", name: "biostar" };
 
 export function biostarSpec(args: BiostarArgs): AppSpec {
   const overrides = args.imageOverrides ?? {};
-  const dbEnv = { DATABASE_HOST: "db", DATABASE_NAME: DB.name, DATABASE_USER: DB.user, SITE_NAME: args.siteName ?? "Biostar" };
+  const dbEnv = { DATABASE_HOST: "db", DATABASE_NAME: DB.name, DATABASE_USER: DB.user };
+  // The site name is set when the site is initialised and shown by the web app.
+  const siteEnv = { ...dbEnv, SITE_NAME: args.siteName ?? "Biostar" };
   const dbSecret = { secret: "db-password", pathEnv: "DATABASE_PASSWORD_FILE" };
   const djangoSecret = { secret: "django-secret-key", pathEnv: "DJANGO_SECRET_KEY_FILE" };
   const manage = (...cmd: string[]) => ["python3", "manage.py", ...cmd];
@@ -55,10 +59,10 @@ export function biostarSpec(args: BiostarArgs): AppSpec {
       },
       migrate: { image: "web", command: manage("migrate", "--noinput"), env: dbEnv, secrets: [dbSecret, djangoSecret], networks: ["backend"], dependsOn: ["db"], job: true },
       // init_site keeps its own marker in the database, so it initialises once per database.
-      init: { image: "web", command: manage("init_site"), env: dbEnv, secrets: [dbSecret, djangoSecret], networks: ["backend"], dependsOn: ["migrate"], job: true },
+      init: { image: "web", command: manage("init_site"), env: siteEnv, secrets: [dbSecret, djangoSecret], networks: ["backend"], dependsOn: ["migrate"], job: true },
       web: {
         image: "web",
-        env: dbEnv,
+        env: { ...siteEnv, DJANGO_DEBUG: args.debug ? "1" : "0" },
         secrets: [dbSecret, djangoSecret],
         networks: ["backend", "frontend"],
         ports: [{ internal: 8000, external: args.port ?? 8000 }],

@@ -8,7 +8,7 @@ describe("parseConfig", () => {
       apps: [],
       keepDataOnDestroy: true,
       imageOverrides: {},
-      biostar: { port: 8000, buildContext: "apps/biostar", siteName: "Biostar", postgresImage: "postgres:16.4", baseImage: "debian:bookworm-slim" },
+      biostar: { port: 8000, buildContext: "apps/biostar", siteName: "Biostar", debug: false, postgresImage: "postgres:16.4", baseImage: "debian:bookworm-slim" },
     });
   });
 
@@ -25,7 +25,7 @@ describe("parseConfig", () => {
     [{ biostar: { port: 70000 } }, "appstacks:biostar.port: 70000 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: 80.5 } }, "appstacks:biostar.port: 80.5 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: "80" } }, 'appstacks:biostar.port: "80" is not allowed (allowed: an integer from 1 to 65535)'],
-    [{ biostar: { prt: 1 } }, "appstacks:biostar.prt: unknown key (allowed: port, buildContext, siteName, postgresImage, baseImage)"],
+    [{ biostar: { prt: 1 } }, "appstacks:biostar.prt: unknown key (allowed: port, buildContext, siteName, debug, postgresImage, baseImage)"],
     [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar)"],
     [{ biostar: { postgresImage: "postgres:latest" } }, 'appstacks:biostar.postgresImage: "postgres:latest" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],
     [{ biostar: { postgresImage: "postgres" } }, 'appstacks:biostar.postgresImage: "postgres" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],

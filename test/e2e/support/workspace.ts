@@ -15,6 +15,21 @@ export function uniqueRunId(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}`;
 }
 
+/** The repository root: the project's own program (index.ts). */
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
+
+/**
+ * A stack of the project's own program, whose stack settings live in a temp directory rather
+ * than beside the repo's Pulumi.yaml (so tests never write Pulumi.<stack>.yaml into the repo):
+ * the temp project file points `main` at the repository.
+ */
+export async function projectStack(prefix: string): Promise<TestStack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `appstacks-project-${prefix}-`));
+  const project = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8");
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `${project}\nmain: ${PROJECT_ROOT}\n`);
+  return testStack(dir, prefix);
+}
+
 export async function testStack(programDir: string, prefix: string): Promise<TestStack> {
   const runId = uniqueRunId(prefix);
   const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), `appstacks-${prefix}-`));

@@ -1,0 +1,109 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { dockerName, physicalName, labelMap } from "../../components/naming";
+import { isPinned, repository, resolveImageRef } from "../../components/image-ref";
+import { contextHash } from "../../components/context-hash";
+import { specProblems, startOrder, AppSpec } from "../../components/app-spec";
+
+describe("naming", () => {
+  test.each([
+    [["appstacks", "dev", "biostar", "db"], "appstacks-dev-biostar-db"],
+    [["AppStacks", "Feature/X", "biostar", "web"], "appstacks-feature-x-biostar-web"],
+    [["_x", "", "y"], "x-y"],
+  ])("dockerName(%j) = %s", (parts, name) => expect(dockerName(...parts)).toBe(name));
+
+  test("two Pulumi stacks never share a physical name", () => {
+    expect(physicalName({ project: "p", stack: "dev", app: "a" }, "db")).not.toBe(physicalName({ project: "p", stack: "prod", app: "a" }, "db"));
+  });
+
+  test("labels name project, stack, app and service", () => {
+    expect(labelMap({ project: "p", stack: "s", app: "a" }, "db")).toEqual({
+      "appstacks.project": "p", "appstacks.stack": "s", "appstacks.app": "a", "appstacks.service": "db",
+    });
+  });
+});
+
+describe("image references", () => {
+  test.each([
+    ["postgres:16.4", true], ["postgres", false], ["postgres:latest", false], ["registry:5000/team/app", false],
+    ["registry:5000/team/app:1.2", true], [`app@sha256:${"a".repeat(64)}`, true],
+  ])("isPinned(%s) = %s", (ref, pinned) => expect(isPinned(ref)).toBe(pinned));
+
+  test.each([
+    ["postgres:16.4", "postgres"], ["registry:5000/team/app:1.2", "registry:5000/team/app"], [`app@sha256:${"a".repeat(64)}`, "app"],
+  ])("repository(%s) = %s", (ref, repo) => expect(repository(ref)).toBe(repo));
+
+  test("overrides: exact reference first, then repository, else unchanged", () => {
+    const o = { "postgres:16.4": "mirror/pg:16.4", postgres: "appstacks/postgres:local" };
+    expect(resolveImageRef("postgres:16.4", o)).toBe("mirror/pg:16.4");
+    expect(resolveImageRef("postgres:15", o)).toBe("appstacks/postgres:local");
+    expect(resolveImageRef("redis:7", o)).toBe("redis:7");
+  });
+});
+
+describe("contextHash", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ctx-"));
+  fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM x\n");
+  fs.mkdirSync(path.join(dir, "src"));
+  fs.writeFileSync(path.join(dir, "src", "app.py"), "print(1)\n");
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("is stable, changes with content and exec bit, ignores node_modules", () => {
+    const h = contextHash(dir);
+    expect(contextHash(dir)).toBe(h);
+    fs.mkdirSync(path.join(dir, "node_modules"));
+    fs.writeFileSync(path.join(dir, "node_modules", "x.js"), "x");
+    expect(contextHash(dir)).toBe(h);
+    fs.chmodSync(path.join(dir, "src", "app.py"), 0o755);
+    const h2 = contextHash(dir);
+    expect(h2).not.toBe(h);
+    fs.writeFileSync(path.join(dir, "src", "app.py"), "print(2)\n");
+    expect(contextHash(dir)).not.toBe(h2);
+  });
+
+  test("a missing context is a clear error", () => {
+    expect(() => contextHash(path.join(dir, "nope"))).toThrow(`build context ${path.join(dir, "nope")} is not a directory`);
+  });
+});
+
+describe("app spec checks", () => {
+  const img = { ref: "x:1" };
+  const base: AppSpec = {
+    networks: { back: { internal: true } },
+    services: {
+      db: { image: img, networks: ["back"] },
+      web: { image: img, networks: ["back"], dependsOn: ["db"], ports: [{ internal: 80, external: 8080 }] },
+    },
+  };
+
+  test("a valid spec has no problems and starts dependencies first", () => {
+    expect(specProblems("a", base)).toEqual([]);
+    expect(startOrder("a", base)).toEqual(["db", "web"]);
+  });
+
+  test("every bad reference is named with what is allowed", () => {
+    const bad: AppSpec = {
+      networks: { back: {} },
+      services: {
+        web: { image: "nope", networks: ["front"], volumes: { data: "/d" }, secrets: [{ secret: "pw" }], dependsOn: ["cache", "web"],
+          ports: [{ internal: 80, external: 70000 }, { internal: 81, external: 8080 }, { internal: 82, external: 8080 }] },
+      },
+    };
+    expect(specProblems("a", bad)).toEqual([
+      'a.services.web.image: "nope" is not an image of a (allowed: none defined)',
+      'a.services.web.networks: "front" is not a network of a (allowed: back)',
+      'a.services.web.volumes: "data" is not a volume of a (allowed: none defined)',
+      'a.services.web.secrets: "pw" is not a secret of a (allowed: none defined)',
+      'a.services.web.dependsOn: "cache" is not a service of a (allowed: web)',
+      "a.services.web.dependsOn: a service cannot depend on itself",
+      "a.services.web.ports.external: 70000 is not a port (allowed: an integer from 1 to 65535)",
+      "a.services.web.ports.external: 8080 is already published by a.services.web (allowed: a free host port)",
+    ]);
+  });
+
+  test("a dependency cycle is refused, naming the cycle", () => {
+    const cyc: AppSpec = { services: { a: { image: img, networks: [], dependsOn: ["b"] }, b: { image: img, networks: [], dependsOn: ["a"] } } };
+    expect(() => startOrder("x", cyc)).toThrow("x.services: dependency cycle a -> b -> a (allowed: dependencies without cycles)");
+  });
+});
