@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseConfig, RawConfig } from "./config/schema";
 import { LocalDockerHost } from "./components/host/local";
 import { Biostar } from "./stacks/biostar";
+import { Wattrex } from "./stacks/wattrex";
 
 const NAMESPACE = "appstacks";
 const config = new pulumi.Config(NAMESPACE);
@@ -13,6 +14,7 @@ const raw: RawConfig = {
   keepDataOnDestroy: config.getObject("keepDataOnDestroy"),
   imageOverrides: config.getObject("imageOverrides"),
   biostar: config.getObject("biostar"),
+  wattrex: config.getObject("wattrex"),
 };
 const cfg = parseOrStop(raw);
 const scope = { project: pulumi.getProject(), stack: pulumi.getStack() };
@@ -30,6 +32,17 @@ if (cfg.apps.includes("biostar")) {
     imageOverrides: cfg.imageOverrides,
   });
   urlsByApp.biostar = biostar.url;
+}
+
+if (cfg.apps.includes("wattrex")) {
+  const wattrex = new Wattrex("wattrex", {
+    host,
+    scope,
+    ...cfg.wattrex,
+    keepDataOnDestroy: cfg.keepDataOnDestroy,
+    imageOverrides: cfg.imageOverrides,
+  });
+  urlsByApp.wattrex = wattrex.url;
 }
 
 /** Each deployed app's entry URL. */

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { isPinned } from "../components/image-ref";
 
-export const APP_NAMES = ["biostar"] as const;
+export const APP_NAMES = ["biostar", "wattrex"] as const;
 export type AppName = (typeof APP_NAMES)[number];
 export const TARGETS = ["local"] as const;
 
@@ -27,6 +27,30 @@ export const biostarSchema = z
   .strict();
 export type BiostarConfig = z.infer<typeof biostarSchema>;
 
+const logLevel = z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { message: "one of DEBUG, INFO, WARNING, ERROR" });
+const positiveInt = z.number({ message: "a positive integer" }).int("a positive integer").positive("a positive integer");
+
+export const wattrexSchema = z
+  .object({
+    webPort: port.default(8869),
+    dbPort: port.default(3369),
+    mqttPort: port.default(1883),
+    database: nonEmpty.default("wattrex_db"),
+    dbUser: nonEmpty.default("wattrex"),
+    mqttUser: nonEmpty.default("wattrex"),
+    logLevel: logLevel.default("INFO"),
+    sharedToolParams: z
+      .object({ chanNumMsg: positiveInt.default(350), ipcMsgSize: positiveInt.default(350), chanTimeout: positiveInt.default(1) })
+      .strict()
+      .default({}),
+    buildContext: nonEmpty.default("apps/wattrex"),
+    mysqlImage: imageRef.default("mysql:8.4"),
+    rabbitmqImage: imageRef.default("rabbitmq:3.13"),
+    baseImage: imageRef.default("debian:bookworm-slim"),
+  })
+  .strict();
+export type WattrexConfig = z.infer<typeof wattrexSchema>;
+
 export const configSchema = z
   .object({
     target: z.enum(TARGETS, { message: `one of ${TARGETS.join(", ")}` }).default("local"),
@@ -34,6 +58,7 @@ export const configSchema = z
     keepDataOnDestroy: z.boolean({ message: "true or false" }).default(true),
     imageOverrides: z.record(nonEmpty, imageRef, { message: "a map of image reference → replacement reference" }).default({}),
     biostar: biostarSchema.default({}),
+    wattrex: wattrexSchema.default({}),
   })
   .strict();
 export type AppConfig = z.infer<typeof configSchema>;
@@ -45,6 +70,9 @@ export type RawConfig = Partial<Record<keyof AppConfig, unknown>>;
 export function publishedPorts(cfg: AppConfig): [string, number][] {
   const ports: [string, number][] = [];
   if (cfg.apps.includes("biostar")) ports.push(["biostar.port", cfg.biostar.port]);
+  if (cfg.apps.includes("wattrex")) {
+    ports.push(["wattrex.webPort", cfg.wattrex.webPort], ["wattrex.dbPort", cfg.wattrex.dbPort], ["wattrex.mqttPort", cfg.wattrex.mqttPort]);
+  }
   return ports;
 }
 

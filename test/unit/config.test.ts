@@ -9,6 +9,11 @@ describe("parseConfig", () => {
       keepDataOnDestroy: true,
       imageOverrides: {},
       biostar: { port: 8000, buildContext: "apps/biostar", siteName: "Biostar", debug: false, postgresImage: "postgres:16.4", baseImage: "debian:bookworm-slim" },
+      wattrex: {
+        webPort: 8869, dbPort: 3369, mqttPort: 1883, database: "wattrex_db", dbUser: "wattrex", mqttUser: "wattrex", logLevel: "INFO",
+        sharedToolParams: { chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 },
+        buildContext: "apps/wattrex", mysqlImage: "mysql:8.4", rabbitmqImage: "rabbitmq:3.13", baseImage: "debian:bookworm-slim",
+      },
     });
   });
 
@@ -19,17 +24,25 @@ describe("parseConfig", () => {
     expect(cfg.imageOverrides).toEqual({ postgres: "appstacks/postgres:local" });
   });
 
+  test("two apps on one host port are refused before anything is created", () => {
+    expect(() => parseConfig("appstacks", { apps: ["biostar", "wattrex"], biostar: { port: 8869 } })).toThrow(
+      "appstacks:wattrex.webPort: 8869 is already published by appstacks:biostar.port (allowed: a host port no other app uses)",
+    );
+  });
+
   test.each([
-    [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar)'],
+    [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar, wattrex)'],
     [{ target: "mars" }, 'appstacks:target: "mars" is not allowed (allowed: one of local)'],
     [{ biostar: { port: 70000 } }, "appstacks:biostar.port: 70000 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: 80.5 } }, "appstacks:biostar.port: 80.5 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: "80" } }, 'appstacks:biostar.port: "80" is not allowed (allowed: an integer from 1 to 65535)'],
     [{ biostar: { prt: 1 } }, "appstacks:biostar.prt: unknown key (allowed: port, buildContext, siteName, debug, postgresImage, baseImage)"],
-    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar)"],
+    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex)"],
     [{ biostar: { postgresImage: "postgres:latest" } }, 'appstacks:biostar.postgresImage: "postgres:latest" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],
     [{ biostar: { postgresImage: "postgres" } }, 'appstacks:biostar.postgresImage: "postgres" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],
     [{ biostar: { postgresImage: "Bad Ref:1" } }, 'appstacks:biostar.postgresImage: "Bad Ref:1" is not allowed (allowed: an image reference such as postgres:16.4 or registry:5000/team/app@sha256:…)'],
+    [{ wattrex: { logLevel: "LOUD" } }, 'appstacks:wattrex.logLevel: "LOUD" is not allowed (allowed: one of DEBUG, INFO, WARNING, ERROR)'],
+    [{ wattrex: { sharedToolParams: { chanTimeout: -1 } } }, "appstacks:wattrex.sharedToolParams.chanTimeout: -1 is not allowed (allowed: a positive integer)"],
     [{ keepDataOnDestroy: "yes" }, 'appstacks:keepDataOnDestroy: "yes" is not allowed (allowed: true or false)'],
   ])("%j is refused with one line naming key, value and what is allowed", (raw, message) => {
     expect(() => parseConfig("appstacks", raw as never)).toThrow(message);
