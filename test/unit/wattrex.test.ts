@@ -1,0 +1,101 @@
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, reset, valueOf, ofType, byName, options, recordOptions } from "./mocks";
+import { LocalDockerHost } from "../../components/host/local";
+import { Wattrex } from "../../stacks/wattrex";
+import { credEnv, credYaml, logConfig, configParams, rabbitmqConf } from "../../stacks/wattrex-files";
+
+installMocks();
+const CONTAINER = "docker:index/container:Container";
+
+async function deploy(stack = "dev", ports: { webPort?: number; dbPort?: number; mqttPort?: number } = {}) {
+  reset();
+  const w = new Wattrex("wattrex", {
+    host: new LocalDockerHost("host"),
+    scope: { project: "appstacks", stack },
+    buildContext: "apps/wattrex",
+    ...ports,
+  }, { transformations: [recordOptions] });
+  await Promise.all(Object.values(w.app.services).map((s) => valueOf(s.container.id)));
+  return w;
+}
+
+/** Contents of the files uploaded into a container, secret or not. */
+function uploads(name: string): Record<string, string> {
+  const raw = byName(name).inputs.uploads;
+  const list = (raw?.[pulumi.runtime.specialSigKey] ? raw.value : raw) as { file: string; content: string }[];
+  return Object.fromEntries(list.map((u) => [u.file, u.content]));
+}
+
+describe("WattRex stack", () => {
+  test("four services; published ports follow the seed: web 8869, database 3369, MQTT 1883", async () => {
+    await deploy();
+    const ports = Object.fromEntries(ofType(CONTAINER).map((c) => [c.inputs.name, (c.inputs.ports ?? []).map((p: { internal: number; external: number }) => `${p.external}->${p.internal}`)]));
+    expect(ports).toEqual({
+      "appstacks-dev-wattrex-db": ["3369->3306"],
+      "appstacks-dev-wattrex-broker": ["1883->1883"],
+      "appstacks-dev-wattrex-web": ["8869->8869"],
+      "appstacks-dev-wattrex-mn-manager": [],
+    });
+  });
+
+  test("a prod instance beside dev on one daemon: other names, other ports", async () => {
+    await deploy("prod", { webPort: 9869, dbPort: 4369, mqttPort: 2883 });
+    const names = ofType(CONTAINER).map((c) => c.inputs.name);
+    expect(names.every((n: string) => n.startsWith("appstacks-prod-wattrex-"))).toBe(true);
+    expect(byName("wattrex-backend-network").inputs.name).toBe("appstacks-prod-wattrex-backend");
+    expect(byName("wattrex-mysql-volume").inputs.name).toBe("appstacks-prod-wattrex-mysql");
+  });
+
+  test("web and node manager start only after MySQL (and the broker) are healthy", async () => {
+    await deploy();
+    const deps = async (svc: string) => {
+      const list = (options.get(`wattrex-${svc}-container`)?.dependsOn ?? []) as pulumi.CustomResource[];
+      return (await Promise.all(list.map((r) => valueOf(r.urn)))).map((u) => u.split("::").pop()).sort();
+    };
+    expect(await deps("web")).toEqual(["wattrex-db-container"]);
+    expect(await deps("mn-manager")).toEqual(["wattrex-broker-container", "wattrex-db-container"]);
+    for (const svc of ["db", "broker", "web", "mn-manager"]) expect(byName(`wattrex-${svc}-container`).inputs.wait).toBe(true);
+  });
+
+  test("credential files agree by construction and are delivered where the services expect them", async () => {
+    await deploy();
+    const web = uploads("wattrex-web-container")["/run/secrets/cred.env"];
+    const mn = uploads("wattrex-mn-manager-container");
+    const broker = uploads("wattrex-broker-container")["/etc/rabbitmq/conf.d/10-appstacks.conf"];
+    const dbPassword = /DJANGO_DB1_password=(\S+)/.exec(web)![1];
+    expect(mn["/app/devops/mn_manager/.cred.yaml"]).toContain(`password: ${dbPassword}`);
+    const mqttPassword = /default_pass = (\S+)/.exec(broker)![1];
+    expect(mn["/app/devops/mn_manager/.cred.yaml"]).toContain(`password: ${mqttPassword}`);
+    expect(web).toContain("DJANGO_DB1_host=db\n");
+    expect(byName("wattrex-mn-manager-container").inputs.envs).toContain("CONFIG_FILE_PATH=/app/devops/config_params.yaml");
+    expect(Object.keys(mn).sort()).toEqual(["/app/devops/config_params.yaml", "/app/devops/mn_manager/.cred.yaml", "/app/devops/mn_manager/log_config.yaml"]);
+    // Files holding credentials travel as secrets; no credential is an environment value.
+    for (const c of ["wattrex-web-container", "wattrex-mn-manager-container", "wattrex-broker-container"]) {
+      expect(byName(c).inputs.uploads[pulumi.runtime.specialSigKey]).toBe(pulumi.runtime.specialSecretSig);
+      expect(JSON.stringify(byName(c).inputs.envs)).not.toContain(dbPassword);
+    }
+    expect(byName("wattrex-db-container").inputs.envs).toEqual([
+      "MYSQL_DATABASE=wattrex_db", "MYSQL_PASSWORD_FILE=/run/secrets/db-password", "MYSQL_ROOT_PASSWORD_FILE=/run/secrets/db-root-password", "MYSQL_USER=wattrex",
+    ]);
+  });
+
+  test("MySQL and broker data are volumes kept on destroy", async () => {
+    await deploy();
+    expect(options.get("wattrex-mysql-volume")?.retainOnDelete).toBe(true);
+    expect(options.get("wattrex-broker-volume")?.retainOnDelete).toBe(true);
+  });
+});
+
+describe("WattRex files", () => {
+  const c = {
+    database: "wattrex_db", dbUser: "u", dbPassword: "dbpw", dbRootPassword: "root", dbHost: "db", dbPort: 3306,
+    mqttUser: "m", mqttPassword: "mqpw", mqttHost: "broker", mqttPort: 1883, djangoSecretKey: "key",
+  };
+  test("render exactly", () => {
+    expect(credEnv(c)).toMatchSnapshot();
+    expect(credYaml(c)).toMatchSnapshot();
+    expect(rabbitmqConf(c)).toMatchSnapshot();
+    expect(logConfig("INFO")).toMatchSnapshot();
+    expect(configParams({ chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 })).toMatchSnapshot();
+  });
+});
