@@ -41,6 +41,8 @@ export async function testStack(programDir: string, prefix: string): Promise<Tes
         PULUMI_CONFIG_PASSPHRASE: "appstacks-test",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // `npm test` type-checks everything with tsc first; each deployment need not do it again.
+        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
       },
     },
   );
