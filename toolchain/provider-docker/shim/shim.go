@@ -1,0 +1,15 @@
+// Package shim exposes the upstream Terraform docker provider (SDKv2 half) to our bridge.
+package shim
+
+import (
+	"github.com/hashicorp/terraform-plugin-sdk/v2/helper/schema"
+	"github.com/terraform-providers/terraform-provider-docker/internal/provider"
+)
+
+// NewProvider returns the SDKv2 provider with every resource @pulumi/docker 5.2.0 knows
+// (container, image, network, volume, registry_image, service, ...). The upstream binary muxes
+// it with a plugin-framework provider that holds only newer additions (docker_compose,
+// docker_containers) which @pulumi/docker 5.2.0 has no classes for, so we leave that half out.
+func NewProvider() *schema.Provider {
+	return provider.New("dev")()
+}
