@@ -1,6 +1,6 @@
 // Biostar deployed for real by the project's own program: PostgreSQL, migrations, init-once,
 // the web app over HTTP; then the change, replacement and data-retention guarantees.
-import { projectStack, tearDown, streamOutput, TestStack } from "./support/workspace";
+import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "./support/workspace";
 import { containersLabelled, networksLabelled, volumesLabelled, execIn } from "./support/docker";
 import { freePort, http } from "./support/net";
 import { execFileSync } from "child_process";
@@ -11,10 +11,10 @@ let url = "";
 let port = 0;
 
 async function setBiostar(extra: Record<string, unknown> = {}) {
-  await t!.stack.setAllConfig({
-    "appstacks:apps": { value: JSON.stringify(["biostar"]) },
-    "appstacks:imageOverrides": { value: JSON.stringify({ postgres: "appstacks/postgres:local", debian: "appstacks/base:bookworm" }) },
-    "appstacks:biostar": { value: JSON.stringify({ port, ...extra }) },
+  await setConfig(t!.stack, {
+    "appstacks:apps": ["biostar"],
+    "appstacks:imageOverrides": { postgres: "appstacks/postgres:local", debian: "appstacks/base:bookworm" },
+    "appstacks:biostar": { port, ...extra },
   });
 }
 

@@ -1,6 +1,6 @@
 // WattRex deployed for real: MySQL, the MQTT broker, the web server and the node manager, with
 // no restart needed; the page proves web → MySQL and node manager → broker → MySQL.
-import { projectStack, tearDown, streamOutput, TestStack } from "./support/workspace";
+import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "./support/workspace";
 import { containersLabelled, networksLabelled, healthOf, volumesLabelled } from "./support/docker";
 import { freePort, http } from "./support/net";
 import { execFileSync } from "child_process";
@@ -11,11 +11,11 @@ let t: TestStack | undefined;
 beforeAll(async () => {
   t = await projectStack("wattrex");
   const [webPort, dbPort, mqttPort] = [await freePort(), await freePort(), await freePort()];
-  await t.stack.setAllConfig({
-    "appstacks:apps": { value: JSON.stringify(["wattrex"]) },
-    "appstacks:keepDataOnDestroy": { value: "false" },
-    "appstacks:imageOverrides": { value: JSON.stringify({ mysql: "appstacks/mysql:local", rabbitmq: "appstacks/rabbitmq:local", debian: "appstacks/base:bookworm" }) },
-    "appstacks:wattrex": { value: JSON.stringify({ webPort, dbPort, mqttPort }) },
+  await setConfig(t.stack, {
+    "appstacks:apps": ["wattrex"],
+    "appstacks:keepDataOnDestroy": false,
+    "appstacks:imageOverrides": { mysql: "appstacks/mysql:local", rabbitmq: "appstacks/rabbitmq:local", debian: "appstacks/base:bookworm" },
+    "appstacks:wattrex": { webPort, dbPort, mqttPort },
   });
 });
 

@@ -51,6 +51,17 @@ export async function testStack(programDir: string, prefix: string): Promise<Tes
 
 export const streamOutput = { onOutput: (s: string) => process.stdout.write(s) };
 
+/**
+ * Sets config keys to structured values (arrays, objects, booleans), the way `pulumi config
+ * set --path` would, so typed keys declared in Pulumi.yaml validate.
+ */
+export async function setConfig(stack: Stack, values: Record<string, unknown>): Promise<void> {
+  const json = Object.fromEntries(
+    Object.entries(values).map(([key, v]) => [key, typeof v === "string" ? { value: v, secret: false } : { value: JSON.stringify(v), objectValue: v, secret: false }]),
+  );
+  await stack.setAllConfigJson(JSON.stringify(json));
+}
+
 /** Destroys the stack and removes it and its backend; used in afterAll, so it never throws. */
 export async function tearDown(t: TestStack | undefined): Promise<void> {
   if (!t) return;
