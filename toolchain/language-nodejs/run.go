@@ -100,7 +100,11 @@ func (h *langHost) runArgs(req *pulumirpc.RunRequest, p program, runner string) 
 // configuration as a JSON object of "project:key" -> value and the secret keys as a JSON array
 // (runtime/config.js), and whether to register ts-node (cmd/run/run.js).
 func runEnv(req *pulumirpc.RunRequest, o options) ([]string, error) {
-	config, err := json.Marshal(req.GetConfig())
+	configMap := req.GetConfig()
+	if configMap == nil {
+		configMap = map[string]string{} // "{}", not "null": the runtime calls Object.keys on it
+	}
+	config, err := json.Marshal(configMap)
 	if err != nil {
 		return nil, fmt.Errorf("serializing config: %w", err)
 	}
