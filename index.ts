@@ -18,6 +18,14 @@ const raw: RawConfig = {
 };
 const cfg = parseOrStop(raw);
 const scope = { project: pulumi.getProject(), stack: pulumi.getStack() };
+// Set by `npm run up` on a stack's first deployment; see components/secret-derive.ts.
+const secretSeed = config.getSecret("secretSeed");
+if (secretSeed === undefined && cfg.keepDataOnDestroy && cfg.apps.length > 0) {
+  pulumi.log.warn(
+    "appstacks:secretSeed is not set: credentials are generated into state only, so after `destroy` a new `up` " +
+      "cannot open the data volumes it kept. Set one: pulumi config set --secret appstacks:secretSeed \"$(openssl rand -base64 32)\"",
+  );
+}
 
 const host = new LocalDockerHost("host");
 const urlsByApp: Record<string, pulumi.Output<string>> = {};
@@ -30,6 +38,7 @@ if (cfg.apps.includes("biostar")) {
     dbPassword: config.getSecret("biostarDbPassword"),
     keepDataOnDestroy: cfg.keepDataOnDestroy,
     imageOverrides: cfg.imageOverrides,
+    secretSeed,
   });
   urlsByApp.biostar = biostar.url;
 }
@@ -41,6 +50,7 @@ if (cfg.apps.includes("wattrex")) {
     ...cfg.wattrex,
     keepDataOnDestroy: cfg.keepDataOnDestroy,
     imageOverrides: cfg.imageOverrides,
+    secretSeed,
   });
   urlsByApp.wattrex = wattrex.url;
 }

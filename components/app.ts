@@ -16,6 +16,8 @@ export interface AppStackArgs {
   readonly spec: AppSpec;
   /** Override map for pulled image references. */
   readonly imageOverrides?: Readonly<Record<string, string>>;
+  /** The stack's secret seed: generated secrets are derived from it (see AppSecret). */
+  readonly secretSeed?: pulumi.Input<string>;
 }
 
 export class AppStack extends pulumi.ComponentResource {
@@ -35,7 +37,7 @@ export class AppStack extends pulumi.ComponentResource {
     const volumes = mapValues(spec.volumes ?? {}, (v, key) =>
       new DataVolume(`${name}-${key}`, { host, volumeName: physicalName(scope, key), keepOnDestroy: v.keepOnDestroy, labels: labelMap(scope) }, { parent: this }));
     const secrets = mapValues(spec.secrets ?? {}, (s, key) =>
-      new AppSecret(`${name}-${key}`, { value: s.value, length: s.length }, { parent: this }));
+      new AppSecret(`${name}-${key}`, { value: s.value, length: s.length, seed: args.secretSeed }, { parent: this }));
 
     const image = (key: string, source: ImageSource) =>
       new ServiceImage(`${name}-${key}`, {

@@ -7,6 +7,13 @@ pulumi_env
 cd "$ROOT"
 stack="${APPSTACKS_STACK:-dev}"
 pulumi stack select --create "$stack" >/dev/null
+# A per-stack seed for credentials, in the stack's encrypted config: it survives `destroy`, so the
+# data volumes destroy keeps can be opened by the next `up` (components/secret-derive.ts).
+if ! pulumi config get appstacks:secretSeed --stack "$stack" >/dev/null 2>&1; then
+  node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' \
+    | pulumi config set --secret appstacks:secretSeed --stack "$stack"
+  echo "[up] generated appstacks:secretSeed for stack '$stack' (kept encrypted in Pulumi.$stack.yaml)"
+fi
 pulumi up --yes --skip-preview --stack "$stack" "$@"
 echo
 echo "URLs of stack '$stack':"

@@ -28,6 +28,8 @@ export interface BiostarArgs {
   readonly dbPassword?: pulumi.Input<string>;
   /** @default true */
   readonly keepDataOnDestroy?: boolean;
+  /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
+  readonly secretSeed?: pulumi.Input<string>;
   readonly imageOverrides?: Readonly<Record<string, string>>;
 }
 
@@ -85,6 +87,7 @@ export class Biostar extends pulumi.ComponentResource {
       scope: { ...args.scope, app: "biostar" },
       spec: biostarSpec(args),
       imageOverrides: args.imageOverrides,
+      secretSeed: args.secretSeed,
     }, { parent: this });
     this.url = pulumi.interpolate`http://${args.host.address}:${args.port ?? 8000}/`;
     this.registerOutputs({ url: this.url });

@@ -41,6 +41,8 @@ export interface WattrexArgs {
   readonly baseImage?: string;
   /** @default true */
   readonly keepDataOnDestroy?: boolean;
+  /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
+  readonly secretSeed?: pulumi.Input<string>;
   readonly imageOverrides?: Readonly<Record<string, string>>;
 }
 
@@ -54,7 +56,7 @@ export class Wattrex extends pulumi.ComponentResource {
   constructor(name: string, args: WattrexArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(Wattrex.TYPE, name, {}, opts);
     const overrides = args.imageOverrides ?? {};
-    const secret = (key: string, length = 32) => new AppSecret(`${name}-${key}`, { length }, { parent: this }).value;
+    const secret = (key: string, length = 32) => new AppSecret(`${name}-${key}`, { length, seed: args.secretSeed }, { parent: this }).value;
     const pw = { db: secret("db-password"), root: secret("db-root-password"), mqtt: secret("mqtt-password"), django: secret("django-secret-key", 50) };
     // Inside the stack, services reach each other by name on the stack's network.
     const creds: pulumi.Output<WattrexCredentials> = pulumi.all([pw.db, pw.root, pw.mqtt, pw.django]).apply(([db, root, mqtt, django]) => ({
@@ -69,6 +71,7 @@ export class Wattrex extends pulumi.ComponentResource {
       host: args.host,
       scope: { ...args.scope, app: "wattrex" },
       imageOverrides: overrides,
+      secretSeed: args.secretSeed,
       spec: {
         networks: { backend: {} },
         volumes: { mysql: { keepOnDestroy: args.keepDataOnDestroy ?? true }, broker: { keepOnDestroy: args.keepDataOnDestroy ?? true } },

@@ -86,6 +86,16 @@ describe("Biostar stack", () => {
     expect(byName("biostar-init-container").inputs.command).toEqual(["python3", "manage.py", "init_site"]);
   });
 
+  test("with a secret seed, credentials are derived (no random resource), so they survive destroy", async () => {
+    const { biostar } = await deploy({ secretSeed: pulumi.secret("0123456789abcdef0123456789abcdef") });
+    expect(ofType("random:index/randomPassword:RandomPassword")).toHaveLength(0);
+    const uploaded = byName("biostar-db-container").inputs.uploads.value[0].content as string;
+    expect(uploaded).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(biostar).toBeDefined();
+    await deploy({ secretSeed: pulumi.secret("0123456789abcdef0123456789abcdef") });
+    expect(byName("biostar-db-container").inputs.uploads.value[0].content).toBe(uploaded);
+  });
+
   test("the data volume is retained on destroy by default, and dropped only when asked", async () => {
     await deploy();
     expect(options.get("biostar-pgdata-volume")?.retainOnDelete).toBe(true);

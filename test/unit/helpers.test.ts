@@ -5,6 +5,7 @@ import { dockerName, physicalName, labelMap } from "../../components/naming";
 import { isPinned, repository, resolveImageRef } from "../../components/image-ref";
 import { contextHash } from "../../components/context-hash";
 import { specProblems, startOrder, AppSpec } from "../../components/app-spec";
+import { deriveSecret } from "../../components/secret-derive";
 
 describe("naming", () => {
   test.each([
@@ -105,5 +106,20 @@ describe("app spec checks", () => {
   test("a dependency cycle is refused, naming the cycle", () => {
     const cyc: AppSpec = { services: { a: { image: img, networks: [], dependsOn: ["b"] }, b: { image: img, networks: [], dependsOn: ["a"] } } };
     expect(() => startOrder("x", cyc)).toThrow("x.services: dependency cycle a -> b -> a (allowed: dependencies without cycles)");
+  });
+});
+
+describe("deriveSecret", () => {
+  const seed = "0123456789abcdef0123456789abcdef";
+  test("same seed and name give the same secret; another name or seed another one", () => {
+    const a = deriveSecret(seed, "biostar-db-password", 32);
+    expect(a).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(deriveSecret(seed, "biostar-db-password", 32)).toBe(a);
+    expect(deriveSecret(seed, "wattrex-db-password", 32)).not.toBe(a);
+    expect(deriveSecret(`${seed}x`, "biostar-db-password", 32)).not.toBe(a);
+    expect(deriveSecret(seed, "x", 128)).toHaveLength(128);
+  });
+  test("a short seed is refused", () => {
+    expect(() => deriveSecret("short", "x", 32)).toThrow("secret seed is 5 characters long: use at least 16");
   });
 });

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { newSeed } from "../../../components/secret-derive";
 
 export interface TestStack {
   stack: Stack;
@@ -27,7 +28,9 @@ export async function projectStack(prefix: string): Promise<TestStack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `appstacks-project-${prefix}-`));
   const project = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8");
   fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `${project}\nmain: ${PROJECT_ROOT}\n`);
-  return testStack(dir, prefix);
+  const t = await testStack(dir, prefix);
+  await t.stack.setConfig("appstacks:secretSeed", { value: newSeed(), secret: true });
+  return t;
 }
 
 export async function testStack(programDir: string, prefix: string): Promise<TestStack> {
