@@ -30,7 +30,8 @@ fail()  { printf '[setup] FAILED %s: %s\n' "$1" "$2" >&2; exit 1; }
 # look-ups (update checks and plugin downloads cannot work offline and only slow things down).
 pulumi_env() {
   if [ -z "${APPSTACKS_USE_SYSTEM_PULUMI:-}" ]; then
-    export PATH="$PULUMI_BIN_DIR:$DOCKER_PROVIDER_DIR:$RANDOM_PROVIDER_DIR:$PATH"
+    # Provider plugins are installed in Pulumi's plugin cache by setup, not put on PATH.
+    export PATH="$PULUMI_BIN_DIR:$PATH"
   fi
   mkdir -p "$BACKEND_DIR"
   export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$BACKEND_DIR}"

@@ -8,12 +8,21 @@ require_go() {
   command -v go >/dev/null 2>&1 || fail "$1" "Go is not installed: install Go >= 1.24 (or set APPSTACKS_USE_SYSTEM_PULUMI=1 to use your own pulumi and plugins)"
 }
 
-# build_once NAME DIR BINARY SCRIPT: run SCRIPT DIR unless DIR/BINARY exists. The script builds
-# into a temporary directory that is renamed at the end, so an interrupted build never leaves a
+# source_hash PATH...: one hash over the files that decide what a build produces (our Go
+# sources, go.mod/go.sum, the build scripts), so a changed source rebuilds on a warm machine.
+source_hash() {
+  find "$@" -type f ! -name '*.md' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+}
+
+# build_once NAME DIR BINARY SCRIPT [SOURCES...]: run SCRIPT DIR unless DIR/BINARY exists and
+# was built from the same sources (a stamp beside it holds their hash). The script builds into
+# a temporary directory copied in at the end, so an interrupted build never leaves a
 # half-written binary that the next run would take for a finished one.
 build_once() {
-  local name=$1 dir=$2 bin=$3 script=$4 t0
-  if [ -x "$dir/$bin" ]; then skip "$name"; return; fi
+  local name=$1 dir=$2 bin=$3 script=$4 t0 hash
+  shift 4
+  hash=$(source_hash "$script" "$ROOT/scripts/toolchain" "$@")
+  if [ -x "$dir/$bin" ] && [ "$(cat "$dir/.$bin.stamp" 2>/dev/null)" = "$hash" ]; then skip "$name"; return; fi
   require_go "$name"
   t0=$(date +%s)
   step "$name: building from the Go module proxy (cold: several minutes on 2 cores)"
@@ -22,6 +31,7 @@ build_once() {
   [ -x "$dir.partial/$bin" ] || fail "$name" "$script did not produce $bin"
   cp -a "$dir.partial/." "$dir/" 2>/dev/null || { mkdir -p "$dir" && cp -a "$dir.partial/." "$dir/"; }
   rm -rf "$dir.partial"
+  echo "$hash" > "$dir/.$bin.stamp"
   step "$name: built in $(( $(date +%s) - t0 ))s"
 }
 
@@ -36,7 +46,21 @@ setup_toolchain() {
     build_once "pulumi CLI v$PULUMI_VERSION" "$PULUMI_BIN_DIR" pulumi "$ROOT/scripts/toolchain/build-pulumi-cli.sh"
   fi
   # The CLI looks for language hosts beside its own binary, so ours shares its directory.
-  build_once "nodejs language host" "$PULUMI_BIN_DIR" pulumi-language-nodejs "$ROOT/scripts/toolchain/build-language-host.sh"
-  build_once "docker provider v$DOCKER_PROVIDER_VERSION" "$DOCKER_PROVIDER_DIR" pulumi-resource-docker "$ROOT/scripts/toolchain/build-provider-docker.sh"
-  build_once "random provider v$RANDOM_PROVIDER_VERSION" "$RANDOM_PROVIDER_DIR" pulumi-resource-random "$ROOT/scripts/toolchain/build-provider-random.sh"
+  build_once "nodejs language host" "$PULUMI_BIN_DIR" pulumi-language-nodejs "$ROOT/scripts/toolchain/build-language-host.sh" "$ROOT/toolchain/language-nodejs"
+  build_once "docker provider v$DOCKER_PROVIDER_VERSION" "$DOCKER_PROVIDER_DIR" pulumi-resource-docker "$ROOT/scripts/toolchain/build-provider-docker.sh" "$ROOT/toolchain/provider-docker"
+  build_once "random provider v$RANDOM_PROVIDER_VERSION" "$RANDOM_PROVIDER_DIR" pulumi-resource-random "$ROOT/scripts/toolchain/build-provider-random.sh" "$ROOT/toolchain/provider-random"
+  install_plugin docker "$DOCKER_PROVIDER_VERSION" "$DOCKER_PROVIDER_DIR/pulumi-resource-docker"
+  install_plugin random "$RANDOM_PROVIDER_VERSION" "$RANDOM_PROVIDER_DIR/pulumi-resource-random"
+}
+
+# install_plugin NAME VERSION BINARY: into Pulumi's plugin cache ($PULUMI_HOME/plugins), where
+# the engine looks for the exact version the SDK asks for; a binary found on PATH instead would
+# be used with a warning on every run. Reinstalled when the binary changed.
+install_plugin() {
+  local name=$1 version=$2 bin=$3 home="${PULUMI_HOME:-$HOME/.pulumi}"
+  local installed="$home/plugins/resource-$name-v$version/pulumi-resource-$name"
+  if cmp -s "$bin" "$installed"; then skip "$name plugin v$version in $home/plugins"; return; fi
+  "$PULUMI_BIN_DIR/pulumi" plugin install resource "$name" "$version" --file "$bin" --reinstall >/dev/null \
+    || fail "$name plugin install" "pulumi plugin install failed: check $home is writable"
+  step "$name plugin v$version installed in $home/plugins"
 }
