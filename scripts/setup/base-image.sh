@@ -14,8 +14,8 @@ setup_base_image() {
   if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then skip "base image $BASE_IMAGE"; return; fi
   if ! command -v debootstrap >/dev/null 2>&1; then
     step "base image: installing debootstrap (apt-get)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null 2>&1 \
-      || fail "base image" "apt-get install debootstrap failed: run 'apt-get update' and check Debian's archive is reachable"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; } >"$CACHE_DIR/apt-debootstrap.log" 2>&1 \
+      || fail "base image" "apt-get install debootstrap failed (see $CACHE_DIR/apt-debootstrap.log): check Debian's archive is reachable and you are root"
   fi
   local rootfs="$CACHE_DIR/rootfs-bookworm" mirror
   mirror=$(debian_mirror)
