@@ -81,6 +81,10 @@ export function specProblems(app: string, spec: AppSpec): string[] {
       if (!services.has(d)) problems.push(`${at}.dependsOn: "${d}" is not a service of ${app} (allowed: ${list(services)})`);
       else if (d === name) problems.push(`${at}.dependsOn: a service cannot depend on itself`);
     }
+    if (svc.memoryMb !== undefined && (!Number.isInteger(svc.memoryMb) || svc.memoryMb < 6)) {
+      problems.push(`${at}.memoryMb: ${svc.memoryMb} is not a memory limit (allowed: an integer of at least 6, in MiB)`);
+    }
+    if (svc.cpus !== undefined && !(svc.cpus > 0)) problems.push(`${at}.cpus: ${svc.cpus} is not a CPU limit (allowed: a number above 0, e.g. 0.5)`);
     for (const p of svc.ports ?? []) {
       for (const [key, port] of [["external", p.external], ["internal", p.internal]] as const) {
         if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${at}.ports.${key}: ${port} is not a port (allowed: an integer from 1 to 65535)`);

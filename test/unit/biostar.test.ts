@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks, recorded, reset, valueOf, ofType, byName, options, recordOptions } from "./mocks";
 import { LocalDockerHost } from "../../components/host/local";
 import { Biostar } from "../../stacks/biostar";
+import { AppSecret } from "../../components/secret";
 
 installMocks();
 
@@ -94,6 +95,13 @@ describe("Biostar stack", () => {
     expect(biostar).toBeDefined();
     await deploy({ secretSeed: pulumi.secret("0123456789abcdef0123456789abcdef") });
     expect(byName("biostar-db-container").inputs.uploads.value[0].content).toBe(uploaded);
+  });
+
+  test("generated credentials are secret outputs", async () => {
+    reset();
+    expect(await pulumi.isSecret(new AppSecret("generated", {}).value)).toBe(true);
+    expect(await pulumi.isSecret(new AppSecret("derived", { seed: "0123456789abcdef0123456789abcdef" }).value)).toBe(true);
+    expect(await pulumi.isSecret(new AppSecret("given", { value: "plain-from-config" }).value)).toBe(true);
   });
 
   test("the data volume is retained on destroy by default, and dropped only when asked", async () => {

@@ -103,6 +103,14 @@ describe("app spec checks", () => {
     ]);
   });
 
+  test("negative or zero limits are refused", () => {
+    const limits: AppSpec = { services: { w: { image: img, networks: [], memoryMb: -1, cpus: 0 } } };
+    expect(specProblems("a", limits)).toEqual([
+      "a.services.w.memoryMb: -1 is not a memory limit (allowed: an integer of at least 6, in MiB)",
+      "a.services.w.cpus: 0 is not a CPU limit (allowed: a number above 0, e.g. 0.5)",
+    ]);
+  });
+
   test("a dependency cycle is refused, naming the cycle", () => {
     const cyc: AppSpec = { services: { a: { image: img, networks: [], dependsOn: ["b"] }, b: { image: img, networks: [], dependsOn: ["a"] } } };
     expect(() => startOrder("x", cyc)).toThrow("x.services: dependency cycle a -> b -> a (allowed: dependencies without cycles)");
