@@ -10,8 +10,12 @@ require_go() {
 
 # source_hash PATH...: one hash over the files that decide what a build produces (our Go
 # sources, go.mod/go.sum, the build scripts), so a changed source rebuilds on a warm machine.
+# Paths are hashed relative to the repo, so another checkout of the same sources (CI's fresh
+# clone) finds the binaries of this one.
 source_hash() {
-  find "$@" -type f ! -name '*.md' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+  local rel=() p
+  for p in "$@"; do rel+=("${p#"$ROOT"/}"); done
+  (cd "$ROOT" && find "${rel[@]}" -type f ! -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 }
 
 # build_once NAME DIR BINARY SCRIPT [SOURCES...]: run SCRIPT DIR unless DIR/BINARY exists and
