@@ -42,7 +42,7 @@ export function labelMap(scope: Scope, service?: string): Record<string, string>
   return labels;
 }
 
-/** The same labels in the list shape the docker provider's resources take. */
-export function labelList(scope: Scope, service?: string): { label: string; value: string }[] {
-  return Object.entries(labelMap(scope, service)).map(([label, value]) => ({ label, value }));
+/** Labels in the list shape the docker provider's resources take, sorted for stable diffs. */
+export function toLabelList(labels: Readonly<Record<string, string>> = {}): { label: string; value: string }[] {
+  return Object.keys(labels).sort().map((label) => ({ label, value: labels[label] }));
 }

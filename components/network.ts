@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DockerHost, onHost } from "./host/docker-host";
+import { toLabelList } from "./naming";
 
 export interface AppNetworkArgs {
   readonly host: DockerHost;
@@ -30,8 +31,4 @@ export class AppNetwork extends pulumi.ComponentResource {
     this.networkName = network.name;
     this.registerOutputs({ networkName: this.networkName });
   }
-}
-
-export function toLabelList(labels: Readonly<Record<string, string>> = {}): { label: string; value: string }[] {
-  return Object.keys(labels).sort().map((label) => ({ label, value: labels[label] }));
 }

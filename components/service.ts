@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DockerHost, onHost } from "./host/docker-host";
-import { toLabelList } from "./network";
+import { toLabelList } from "./naming";
 
 /** Where secret files are mounted, the convention of Docker secrets and of `*_FILE` images. */
 export const SECRETS_DIR = "/run/secrets";

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DockerHost, onHost } from "./host/docker-host";
-import { toLabelList } from "./network";
+import { toLabelList } from "./naming";
 
 export interface DataVolumeArgs {
   readonly host: DockerHost;

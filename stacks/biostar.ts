@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../components/host/docker-host";
 import { AppStack } from "../components/app";
+import { pythonHttpCheck } from "../components/healthcheck";
 import { AppSpec } from "../components/app-spec";
 import { resolveImageRef } from "../components/image-ref";
 import { Scope } from "../components/naming";
@@ -68,7 +69,7 @@ export function biostarSpec(args: BiostarArgs): AppSpec {
         secrets: [dbSecret, djangoSecret],
         networks: ["backend", "frontend"],
         ports: [{ internal: 8000, external: args.port ?? 8000 }],
-        healthcheck: { test: ["CMD", "python3", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"] },
+        healthcheck: pythonHttpCheck(8000),
         dependsOn: ["init"],
       },
     },

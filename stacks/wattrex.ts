@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../components/host/docker-host";
 import { AppStack } from "../components/app";
+import { pythonHttpCheck } from "../components/healthcheck";
 import { AppSecret } from "../components/secret";
 import { resolveImageRef } from "../components/image-ref";
 import { Scope } from "../components/naming";
@@ -103,7 +104,7 @@ export class Wattrex extends pulumi.ComponentResource {
             files: [{ path: "/run/secrets/cred.env", content: secretText(credEnv) }],
             networks: ["backend"],
             ports: [{ internal: 8869, external: args.webPort ?? 8869 }],
-            healthcheck: { test: ["CMD", "python3", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8869/healthz', timeout=4)"] },
+            healthcheck: pythonHttpCheck(8869),
             dependsOn: ["db"],
           },
           "mn-manager": {
