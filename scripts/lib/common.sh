@@ -26,12 +26,14 @@ skip()  { printf '[setup] %s: already satisfied, skipped\n' "$*"; }
 fail()  { printf '[setup] FAILED %s: %s\n' "$1" "$2" >&2; exit 1; }
 
 # The environment every pulumi invocation of the project runs with: pinned binaries first on
-# PATH, the local file backend, the dev passphrase unless the caller set one, and no network
-# look-ups (update checks and plugin downloads cannot work offline and only slow things down).
+# PATH, the local file backend, the dev passphrase unless the caller set one, and no update check
+# (it cannot work offline and only slows things down).
 pulumi_env() {
   if [ -z "${APPSTACKS_USE_SYSTEM_PULUMI:-}" ]; then
-    # Provider plugins are installed in Pulumi's plugin cache by setup, not put on PATH.
+    # Provider plugins are installed in Pulumi's plugin cache by setup, not put on PATH; a
+    # download attempt could only fail here, so fail fast instead.
     export PATH="$PULUMI_BIN_DIR:$PATH"
+    export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
   fi
   mkdir -p "$BACKEND_DIR"
   export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$BACKEND_DIR}"
@@ -39,5 +41,4 @@ pulumi_env() {
     export PULUMI_CONFIG_PASSPHRASE="$DEV_PASSPHRASE"
   fi
   export PULUMI_SKIP_UPDATE_CHECK=true
-  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 }
