@@ -30,29 +30,14 @@ if (secretSeed === undefined && cfg.keepDataOnDestroy && cfg.apps.length > 0) {
 const host = new LocalDockerHost("host");
 const urlsByApp: Record<string, pulumi.Output<string>> = {};
 
-if (cfg.apps.includes("biostar")) {
-  const biostar = new Biostar("biostar", {
-    host,
-    scope,
-    ...cfg.biostar,
-    dbPassword: config.getSecret("biostarDbPassword"),
-    keepDataOnDestroy: cfg.keepDataOnDestroy,
-    imageOverrides: cfg.imageOverrides,
-    secretSeed,
-  });
-  urlsByApp.biostar = biostar.url;
-}
+// What every app stack gets besides its own settings.
+const common = { host, scope, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides, secretSeed };
 
+if (cfg.apps.includes("biostar")) {
+  urlsByApp.biostar = new Biostar("biostar", { ...common, ...cfg.biostar, dbPassword: config.getSecret("biostarDbPassword") }).url;
+}
 if (cfg.apps.includes("wattrex")) {
-  const wattrex = new Wattrex("wattrex", {
-    host,
-    scope,
-    ...cfg.wattrex,
-    keepDataOnDestroy: cfg.keepDataOnDestroy,
-    imageOverrides: cfg.imageOverrides,
-    secretSeed,
-  });
-  urlsByApp.wattrex = wattrex.url;
+  urlsByApp.wattrex = new Wattrex("wattrex", { ...common, ...cfg.wattrex }).url;
 }
 
 /** Each deployed app's entry URL. */

@@ -25,6 +25,15 @@ skip()  { printf '[setup] %s: already satisfied, skipped\n' "$*"; }
 # fail STEP WHAT-TO-DO: one line, non-zero exit.
 fail()  { printf '[setup] FAILED %s: %s\n' "$1" "$2" >&2; exit 1; }
 
+# go_env STEP: the Go toolchain every build script uses, or one FAILED line naming STEP. The
+# Pulumi modules and our toolchain/ sources declare go 1.25.11. GOSUMDB is off because the
+# checksum database is not reachable here; go.sum files still pin every module's hash.
+go_env() {
+  command -v go >/dev/null 2>&1 \
+    || fail "$1" "Go is not installed: install Go >= 1.25 (or set APPSTACKS_USE_SYSTEM_PULUMI=1 to use your own pulumi and plugins)"
+  export GOFLAGS="${GOFLAGS:--mod=mod}" GOSUMDB="${GOSUMDB:-off}" CGO_ENABLED=0
+}
+
 # The environment every pulumi invocation of the project runs with: pinned binaries first on
 # PATH, the local file backend, the dev passphrase unless the caller set one, and no update check
 # (it cannot work offline and only slows things down).

@@ -4,10 +4,6 @@
 # pinned_pulumi_ok: the CLI on the project's PATH is the pinned version.
 pinned_pulumi_ok() { [ -x "$PULUMI_BIN_DIR/pulumi" ] && [ "$("$PULUMI_BIN_DIR/pulumi" version 2>/dev/null)" = "v$PULUMI_VERSION" ]; }
 
-require_go() {
-  command -v go >/dev/null 2>&1 || fail "$1" "Go is not installed: install Go >= 1.24 (or set APPSTACKS_USE_SYSTEM_PULUMI=1 to use your own pulumi and plugins)"
-}
-
 # source_hash PATH...: one hash over the files that decide what a build produces (our Go
 # sources, go.mod/go.sum, the build scripts), so a changed source rebuilds on a warm machine.
 # Paths are hashed relative to the repo, so another checkout of the same sources (CI's fresh
@@ -27,7 +23,7 @@ build_once() {
   shift 4
   hash=$(source_hash "$script" "$ROOT/scripts/toolchain" "$@")
   if [ -x "$dir/$bin" ] && [ "$(cat "$dir/.$bin.stamp" 2>/dev/null)" = "$hash" ]; then skip "$name"; return; fi
-  require_go "$name"
+  go_env "$name"
   t0=$(date +%s)
   step "$name: building from the Go module proxy (cold: several minutes on 2 cores)"
   rm -rf "$dir.partial"; mkdir -p "$dir.partial"
@@ -45,7 +41,6 @@ setup_toolchain() {
     skip "pulumi build (APPSTACKS_USE_SYSTEM_PULUMI set: using $(command -v pulumi), $(pulumi version))"
     return
   fi
-  export GOFLAGS="${GOFLAGS:--mod=mod}" GOSUMDB="${GOSUMDB:-off}" CGO_ENABLED=0
   if pinned_pulumi_ok; then skip "pulumi CLI v$PULUMI_VERSION"; else
     build_once "pulumi CLI v$PULUMI_VERSION" "$PULUMI_BIN_DIR" pulumi "$ROOT/scripts/toolchain/build-pulumi-cli.sh"
   fi

@@ -21,8 +21,7 @@ build_bridged_provider() {
   local work="$CACHE_DIR/src/provider-$name-v$version"
   local label="$name provider"
   local t0 t
-  export GOFLAGS="${GOFLAGS:--mod=mod}" GOSUMDB="${GOSUMDB:-off}" CGO_ENABLED=0
-  command -v go >/dev/null 2>&1 || fail "$label: go" "Go is not installed: install Go >= 1.25"
+  go_env "$label: go"
   [ -f "$src/go.mod" ] || fail "$label: sources" "$src/go.mod is missing: restore toolchain/provider-$name from git"
   mkdir -p "$out" || fail "$label: output" "cannot create $out"
   out=$(cd "$out" && pwd)

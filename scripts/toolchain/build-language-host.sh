@@ -8,9 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 out=${1:?usage: build-language-host.sh OUTDIR}
 src="$ROOT/toolchain/language-nodejs"
-export GOFLAGS="${GOFLAGS:--mod=mod}" GOSUMDB="${GOSUMDB:-off}" CGO_ENABLED=0
-
-command -v go >/dev/null 2>&1 || fail "language host: go" "Go is not installed: install Go >= 1.25"
+go_env "language host: go"
 mkdir -p "$out" || fail "language host: output" "cannot create $out"
 step "language host: compiling pulumi-language-nodejs v$PULUMI_VERSION into $out (cold: about a minute)"
 (cd "$src" && go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_VERSION" -o "$out/pulumi-language-nodejs" .) \

@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 out=${1:?usage: build-pulumi-cli.sh OUTDIR}
 work="$CACHE_DIR/src/pulumi-v$PULUMI_VERSION"
-export GOFLAGS="${GOFLAGS:--mod=mod}" GOSUMDB="${GOSUMDB:-off}" CGO_ENABLED=0
+go_env "pulumi CLI"
 
 step "pulumi CLI: downloading pkg/v3 and sdk/v3 v$PULUMI_VERSION"
 dirs=$(cd /tmp && go mod download -json "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" | sed -n 's/.*"Dir": "\(.*\)",/\1/p') \

@@ -20,7 +20,7 @@ test("no Go: the toolchain step says so in one line", () => {
   const pathWithoutGo = (process.env.PATH ?? "").split(":").filter((d) => !goDirs.has(d)).join(":");
   const r = setup({ PATH: pathWithoutGo, APPSTACKS_USE_SYSTEM_PULUMI: "" });
   expect(r.status).toBe(1);
-  expect(r.errors).toEqual([expect.stringMatching(/^\[setup\] FAILED pulumi CLI v[\d.]+: Go is not installed: install Go >= 1\.24/)]);
+  expect(r.errors).toEqual([expect.stringMatching(/^\[setup\] FAILED pulumi CLI v[\d.]+: Go is not installed: install Go >= 1\.25/)]);
 });
 
 test("an engine that cannot start: the docker step says why in one line", () => {
