@@ -1,7 +1,8 @@
 // The portal deployed for real: MongoDB (the FerretDB stand-in) with authentication, the ingest
 // job, the scheduler, the Flask app and nginx. The page, fetched through nginx, shows the run the
 // ingest job recorded in the database; the scheduler adds more runs on its interval; then HTTPS
-// is switched on with a certificate and the page is served over TLS.
+// is switched on with a certificate and the page is served over TLS; destroy keeps the data
+// volume and the next up opens it with the same derived credentials.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -18,11 +19,24 @@ let ports: { httpPort: number; httpsPort: number };
 let certDir: string;
 const base = () => ({
   "appstacks:apps": ["portal"],
-  "appstacks:keepDataOnDestroy": false,
   "appstacks:imageOverrides": { mongo: "appstacks/mongo:local", nginx: "appstacks/nginx:local", debian: "appstacks/base:bookworm" },
 });
 const name = (svc: string) => `appstacks-${t!.runId}-portal-${svc}`;
 const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" });
+let cert = "";
+
+/** GET over HTTPS, verified against the test's own certificate. */
+function httpsGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https.get(url, { ca: cert }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on("error", reject);
+  });
+}
+
+const runCount = (body: string) => Number(body.match(/<span id="run-count">(\d+)<\/span>/)?.[1]);
 
 beforeAll(async () => {
   t = await projectStack("portal");
@@ -107,7 +121,7 @@ test(`the scheduler ingests again every ${INTERVAL} s`, async () => {
   expect(scheduled.length).toBeGreaterThan(0);
   const page = await http(`http://localhost:${ports.httpPort}/`);
   expect(pageRuns(page.body)).toContain(scheduled[0]);
-  expect(Number(page.body.match(/<span id="run-count">(\d+)<\/span>/)?.[1])).toBeGreaterThanOrEqual(2);
+  expect(runCount(page.body)).toBeGreaterThanOrEqual(2);
 });
 
 test("a second up changes nothing", async () => {
@@ -119,7 +133,7 @@ test("a second up changes nothing", async () => {
 test("with a certificate nginx also publishes HTTPS and port 80 redirects to it", async () => {
   execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
     "-addext", "subjectAltName=DNS:localhost", "-keyout", path.join(certDir, "key.pem"), "-out", path.join(certDir, "cert.pem")], { stdio: "ignore" });
-  const cert = fs.readFileSync(path.join(certDir, "cert.pem"), "utf8");
+  cert = fs.readFileSync(path.join(certDir, "cert.pem"), "utf8");
   const key = fs.readFileSync(path.join(certDir, "key.pem"), "utf8");
   await setConfig(t!.stack, { ...base(), "appstacks:portal": { ...ports, ingestIntervalSeconds: INTERVAL, tls: true } });
   await t!.stack.setConfig("appstacks:portalTlsCertificate", { value: cert, secret: true });
@@ -131,13 +145,7 @@ test("with a certificate nginx also publishes HTTPS and port 80 redirects to it"
   expect(healthOf(name("nginx"))).toBe("healthy");
 
   // Verified against the test's own certificate: the TLS path is real, not merely open.
-  const page = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-    https.get(url, { ca: cert }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on("error", reject);
-  });
+  const page = await httpsGet(url);
   expect(page.status).toBe(200);
   expect(page.body).toContain('<td class="org">Netflix</td>');
   const redirect = await fetch(`http://localhost:${ports.httpPort}/`, { redirect: "manual" });
@@ -148,9 +156,22 @@ test("with a certificate nginx also publishes HTTPS and port 80 redirects to it"
   expect(docker("inspect", name("nginx"))).not.toContain("PRIVATE KEY");
 });
 
-test("destroy leaves no labelled container, network or (keepDataOnDestroy=false) volume", async () => {
+test("destroy keeps the data volume; the next up opens it with the same (derived) credentials", async () => {
+  const before = runCount((await httpsGet(`https://localhost:${ports.httpsPort}/`)).body);
+  expect(before).toBeGreaterThanOrEqual(2);
   await t!.stack.destroy(streamOutput);
   expect(containersLabelled(STACK_LABEL, t!.runId)).toEqual([]);
   expect(networksLabelled(STACK_LABEL, t!.runId)).toEqual([]);
-  expect(volumesLabelled(STACK_LABEL, t!.runId)).toEqual([]);
+  expect(volumesLabelled(STACK_LABEL, t!.runId)).toEqual([name("mongodata")]);
+
+  const up = await t!.stack.up(streamOutput);
+  expect(up.summary.result).toBe("succeeded");
+  // The ingest job ran again against the kept database: a fresh one would count 1 run.
+  expect(runCount((await httpsGet(`https://localhost:${ports.httpsPort}/`)).body)).toBeGreaterThan(before);
+});
+
+test("destroy leaves no labelled container or network", async () => {
+  await t!.stack.destroy(streamOutput);
+  expect(containersLabelled(STACK_LABEL, t!.runId)).toEqual([]);
+  expect(networksLabelled(STACK_LABEL, t!.runId)).toEqual([]);
 });
