@@ -12,6 +12,8 @@ FERRETDB_SUM="h1:7WJmezL48Bj9bYWnhT/bEJgX5gjT5s7LFdHTqkN25rA="
 setup_ferretdb() {
   local dir="$CACHE_DIR/ferretdb-$FERRETDB_VERSION" dest="$ROOT/images/mongo/ferretdb"
   if [ ! -x "$dir/ferretdb" ]; then
+    command -v go >/dev/null 2>&1 \
+      || fail "FerretDB $FERRETDB_VERSION" "Go is not installed: install Go >= 1.22 to build the MongoDB stand-in (images/mongo)"
     go_env "FerretDB $FERRETDB_VERSION"
     step "FerretDB $FERRETDB_VERSION: go build from the module proxy (about 2 minutes cold)"
     local info src sum
