@@ -14,6 +14,8 @@ describe("parseConfig", () => {
         sharedToolParams: { chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 },
         buildContext: "apps/wattrex", mysqlImage: "mysql:8.4", rabbitmqImage: "rabbitmq:3.13", baseImage: "debian:bookworm-slim",
       },
+      // Pinned in full in portal.test.ts.
+      portal: expect.objectContaining({ httpPort: 80, mongoImage: "mongo:7.0" }),
     });
   });
 
@@ -31,13 +33,13 @@ describe("parseConfig", () => {
   });
 
   test.each([
-    [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar, wattrex)'],
+    [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar, wattrex, portal)'],
     [{ target: "mars" }, 'appstacks:target: "mars" is not allowed (allowed: one of local)'],
     [{ biostar: { port: 70000 } }, "appstacks:biostar.port: 70000 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: 80.5 } }, "appstacks:biostar.port: 80.5 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: "80" } }, 'appstacks:biostar.port: "80" is not allowed (allowed: an integer from 1 to 65535)'],
     [{ biostar: { prt: 1 } }, "appstacks:biostar.prt: unknown key (allowed: port, buildContext, siteName, debug, postgresImage, baseImage)"],
-    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex)"],
+    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex, portal)"],
     [{ biostar: { postgresImage: "postgres:latest" } }, 'appstacks:biostar.postgresImage: "postgres:latest" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],
     [{ biostar: { postgresImage: "postgres" } }, 'appstacks:biostar.postgresImage: "postgres" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],
     [{ biostar: { postgresImage: "Bad Ref:1" } }, 'appstacks:biostar.postgresImage: "Bad Ref:1" is not allowed (allowed: an image reference such as postgres:16.4 or registry:5000/team/app@sha256:…)'],
