@@ -32,6 +32,24 @@ interface ResourceState {
   inputs?: Record<string, unknown>;
 }
 
+/** A policy violation from the engine's event log (`--event-log`; `--json` leaves them out in 3.248.0). */
+export interface PolicyEvent {
+  resourceUrn?: string;
+  message: string;
+  policyName: string;
+  policyPackName: string;
+  enforcementLevel: string;
+}
+
+/** The policy events of an event log (JSON lines of engine events). */
+export function policyEventsOf(eventLog: string): PolicyEvent[] {
+  return eventLog
+    .split("\n")
+    .filter((l) => l.includes("policyEvent"))
+    .map((l) => (JSON.parse(l) as { policyEvent?: PolicyEvent }).policyEvent)
+    .filter((e): e is PolicyEvent => e !== undefined);
+}
+
 /** What the engine writes for a secret value in JSON output. */
 const MASKED = "[secret]";
 /** The ops that change nothing or are halves of a replacement already reported as `replace`. */
@@ -216,8 +234,24 @@ function counts(changes: Change[]): string {
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-/** The Markdown report of one stack's preview. */
-export function renderReport(preview: PreviewJson, stack: string): string {
+/** The policy section: each violation with its resource, app and the rule's fix (the message after its description). */
+function policySection(events: PolicyEvent[]): string[] {
+  if (events.length === 0) return [];
+  const mandatory = events.filter((e) => e.enforcementLevel === "mandatory").length;
+  const lines = [`#### Policy violations (${events.length}${mandatory ? `, ${mandatory} mandatory: the update is blocked` : ""})`, ""];
+  lines.push("| app | resource | rule | how to fix |", "| --- | --- | --- | --- |");
+  const rows = events.map((e) => {
+    const step: PreviewStep = { op: "", urn: e.resourceUrn ?? "" };
+    const { app } = e.resourceUrn ? placeOf(step) : { app: "(stack)" };
+    const name = e.resourceUrn ? parseUrn(e.resourceUrn).name : "(stack)";
+    const fix = e.message.trim().split("\n").slice(1).join(" ").trim() || e.message.trim();
+    return `| ${cell(app)} | \`${cell(name)}\` | ${cell(`${e.policyPackName}/${e.policyName}`)} (${e.enforcementLevel}) | ${cell(fix)} |`;
+  });
+  return [...lines, ...[...new Set(rows)].sort(), ""];
+}
+
+/** The Markdown report of one stack's preview (and its policy violations, when given). */
+export function renderReport(preview: PreviewJson, stack: string, policy: PolicyEvent[] = []): string {
   const changes = changesOf(preview);
   const lines: string[] = [`### Preview of stack \`${stack}\``, ""];
   if (changes.length === 0) {
@@ -235,6 +269,7 @@ export function renderReport(preview: PreviewJson, stack: string): string {
       lines.push("");
     }
   }
+  lines.push(...policySection(policy));
   const errors = (preview.diagnostics ?? []).filter((d) => d.severity === "error");
   if (errors.length > 0) {
     lines.push("**Errors**", "");

@@ -5,10 +5,14 @@
 #   env-change.json    after `up`: Biostar's site name (an env value of web and init) changed
 #   image-change.json  a file of Biostar's build context changed (the image is rebuilt)
 #   port-change.json   WattRex's published web port changed
+#   policy-violation.json (+ .events.jsonl, the policy events only)  nothing deployed,
+#                      keepDataOnDestroy=false, previewed with the policy pack (which forbids it)
 #   delete.json        WattRex removed from appstacks:apps
+#   secret-env-change.json  a container whose env list holds a secret (programs/secret-env)
 # Each change is previewed against the deployed baseline, then the stack is destroyed. The JSON is
 # kept as the engine prints it, less stack traces and source positions (paths of this machine).
-# Run: bash scripts/review/record-preview-fixtures.sh   (about 5 minutes; uses free ports)
+# Run: bash scripts/review/record-preview-fixtures.sh  (about 5 minutes; publishes 18000, 18869, 13369
+# and 11883 while deployed). UNDEPLOYED_ONLY=1 records only create and policy-violation (a minute).
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
 pulumi_env
@@ -33,20 +37,29 @@ pulumi config set-all --path \
   --plaintext appstacks:wattrex.webPort=18869 --plaintext appstacks:wattrex.dbPort=13369 --plaintext appstacks:wattrex.mqttPort=11883 \
   --secret appstacks:secretSeed="$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))')"
 
-# record NAME: preview the current config, keep the JSON without traces and machine paths.
+# record NAME [PREVIEW FLAGS]: preview the current config, keep the JSON without traces and machine paths.
 record() {
-  pulumi preview --json --non-interactive > "$work/$1.raw.json" || true
+  local name=$1; shift
+  pulumi preview --json --non-interactive "$@" > "$work/$name.raw.json" || true
   node -e '
     const fs = require("fs");
     const doc = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
     const strip = (o) => { if (o && typeof o === "object") { delete o.stackTrace; delete o.sourcePosition; Object.values(o).forEach(strip); } };
     strip(doc); delete doc.duration;
     const text = JSON.stringify(doc, null, 2).split(process.argv[2]).join("/tmp/appstacks-fixtures");
-    fs.writeFileSync(process.argv[3], text + "\n");' "$work/$1.raw.json" "$work" "$out/$1.json"
-  echo "[fixtures] $1.json"
+    fs.writeFileSync(process.argv[3], text + "\n");' "$work/$name.raw.json" "$work" "$out/$name.json"
+  echo "[fixtures] $name.json"
 }
 
 record create
+
+pulumi config set appstacks:keepDataOnDestroy false
+PULUMI_DEBUG_COMMANDS=true record policy-violation --policy-pack "$ROOT/policy" --event-log "$work/events.jsonl"
+grep '"policyEvent"' "$work/events.jsonl" > "$out/policy-violation.events.jsonl"
+echo "[fixtures] policy-violation.events.jsonl"
+pulumi config rm appstacks:keepDataOnDestroy
+# UNDEPLOYED_ONLY=1: only the previews of the empty stack (no image builds, no containers).
+[ -z "${UNDEPLOYED_ONLY:-}" ] || exit 0
 up_quietly() { pulumi up --yes --skip-preview > "$work/up.log" 2>&1 || { tail -40 "$work/up.log" >&2; exit 1; }; }
 up_quietly
 echo "[fixtures] baseline deployed"
@@ -65,6 +78,7 @@ pulumi config set --path appstacks:wattrex.webPort 18869
 
 pulumi config set-all --path --plaintext 'appstacks:apps[0]=biostar' && pulumi config rm --path 'appstacks:apps[1]'
 record delete
+
 
 # A container whose env list holds a secret: the engine masks the whole list (pulumi#9829).
 cd "$ROOT/test/fixtures/preview/programs/secret-env"

@@ -4,15 +4,25 @@
 // ever reaches a report.
 import * as fs from "fs";
 import * as path from "path";
-import { changesOf, envChange, PreviewJson, renderReport } from "../../review/preview-report";
+import { changesOf, envChange, policyEventsOf, PreviewJson, renderReport } from "../../review/preview-report";
 
 const DIR = path.resolve(__dirname, "..", "fixtures", "preview");
-const FIXTURES = ["create", "env-change", "image-change", "port-change", "delete", "secret-env-change"];
+const FIXTURES = ["create", "env-change", "image-change", "port-change", "delete", "secret-env-change", "policy-violation"];
 const load = (name: string): PreviewJson => JSON.parse(fs.readFileSync(path.join(DIR, `${name}.json`), "utf8"));
 const why = (name: string, resource: string) => changesOf(load(name)).find((c) => c.name === resource)?.why.join("; ") ?? "";
 
 test.each(FIXTURES)("%s: the rendered report", (name) => {
   expect(renderReport(load(name), "review-fixtures")).toMatchSnapshot();
+});
+
+test("policy violations: read from the engine's event log, each with its app, resource, rule and fix", () => {
+  const events = policyEventsOf(fs.readFileSync(path.join(DIR, "policy-violation.events.jsonl"), "utf8"));
+  expect(events.map((e) => e.policyName)).toEqual(["data-volumes-retained", "data-volumes-retained", "data-volumes-retained"]);
+  const report = renderReport(load("policy-violation"), "review-fixtures", events);
+  expect(report).toMatchSnapshot();
+  expect(report).toContain("#### Policy violations (3, 3 mandatory: the update is blocked)");
+  expect(report).toContain("| biostar | `biostar-pgdata-volume` | appstacks/data-volumes-retained (mandatory) | the stack sets appstacks:keepDataOnDestroy to false");
+  expect(report).toContain("- error: preview failed");
 });
 
 test("create: grouped by app and service, only real resources (no components, providers or the stack)", () => {
