@@ -47,7 +47,8 @@ test("a non-compliant program fails its preview, each violated rule named with h
   await t.stack.setConfig("runId", { value: t.runId });
   const { ok, output } = await previewWithPack(t);
   expect(ok).toBe(false);
-  for (const rule of ["no-privileged-containers", "no-host-network", "pinned-images", "health-checks", "restart-policies", "memory-limits", "secrets-as-files"]) {
+  const rules = ["no-privileged-containers", "no-host-network", "no-docker-socket", "pinned-images", "databases-not-published", "health-checks", "restart-policies", "memory-limits", "secrets-as-files"];
+  for (const rule of rules) {
     expect(output).toContain(`[mandatory]  ${rule}`);
   }
   expect(output).toContain("remove `privileged: true`");
