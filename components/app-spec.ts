@@ -47,6 +47,12 @@ export interface ServiceSpec {
   readonly restart?: RestartPolicy;
   readonly memoryMb?: number;
   readonly cpus?: number;
+  /**
+   * Extra container labels, e.g. a declaration the policy pack reads
+   * (appstacks.allow-published-database, appstacks.allow-docker-socket). The ownership labels
+   * (appstacks.project/stack/app/service) always win.
+   */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Runs to completion before its dependents; a failure fails the deployment. */
   readonly job?: boolean;
   readonly timeoutSeconds?: number;

@@ -48,7 +48,7 @@ export class AppStack extends pulumi.ComponentResource {
     const services: Record<string, Service> = {};
     for (const svcName of order) {
       const svc = spec.services[svcName];
-      const labels = labelMap(scope, svcName);
+      const labels = { ...svc.labels, ...labelMap(scope, svcName) };
       const svcImage = typeof svc.image === "string" ? shared[svc.image] : image(svcName, svc.image);
       services[svcName] = new Service(`${name}-${svcName}`, {
         host,

@@ -24,6 +24,7 @@ setup_backend() {
 }
 
 setup_node_modules
+setup_policy_pack
 setup_docker_engine
 setup_toolchain
 setup_base_image

@@ -59,10 +59,11 @@ export function biostarSpec(args: BiostarArgs): AppSpec {
         volumes: { pgdata: "/var/lib/postgresql/data" },
         networks: ["backend"],
         healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", DB.user, "-d", DB.name], startPeriod: "2s" },
+        memoryMb: 1024,
       },
-      migrate: { image: "web", command: manage("migrate", "--noinput"), env: dbEnv, secrets: [dbSecret, djangoSecret], networks: ["backend"], dependsOn: ["db"], job: true },
+      migrate: { image: "web", command: manage("migrate", "--noinput"), env: dbEnv, secrets: [dbSecret, djangoSecret], networks: ["backend"], dependsOn: ["db"], job: true, memoryMb: 512 },
       // init_site keeps its own marker in the database, so it initialises once per database.
-      init: { image: "web", command: manage("init_site"), env: siteEnv, secrets: [dbSecret, djangoSecret], networks: ["backend"], dependsOn: ["migrate"], job: true },
+      init: { image: "web", command: manage("init_site"), env: siteEnv, secrets: [dbSecret, djangoSecret], networks: ["backend"], dependsOn: ["migrate"], job: true, memoryMb: 512 },
       web: {
         image: "web",
         env: { ...siteEnv, DJANGO_DEBUG: args.debug ? "1" : "0" },
@@ -71,6 +72,7 @@ export function biostarSpec(args: BiostarArgs): AppSpec {
         ports: [{ internal: 8000, external: args.port ?? 8000 }],
         healthcheck: pythonHttpCheck(8000),
         dependsOn: ["init"],
+        memoryMb: 512,
       },
     },
   };

@@ -86,8 +86,11 @@ export class Wattrex extends pulumi.ComponentResource {
             files: [{ path: "/docker-entrypoint-initdb.d/init.sql", content: readInitSql(args.buildContext) }],
             volumes: { mysql: "/var/lib/mysql" },
             networks: ["backend"],
+            // The seed publishes MySQL for the cyclers, which run on other machines: declared for the policy pack.
             ports: [{ internal: 3306, external: args.dbPort ?? 3369 }],
+            labels: { "appstacks.allow-published-database": "true" },
             healthcheck: { ...healthy("mysqladmin ping -h 127.0.0.1 --silent"), startPeriod: "5s" },
+            memoryMb: 1024,
           },
           broker: {
             image: { ref: args.rabbitmqImage ?? "rabbitmq:3.13" },
@@ -97,6 +100,7 @@ export class Wattrex extends pulumi.ComponentResource {
             ports: [{ internal: 1883, external: args.mqttPort ?? 1883 }],
             healthcheck: { ...healthy("rabbitmq-diagnostics -q check_port_listener 1883"), interval: "3s", startPeriod: "10s" },
             timeoutSeconds: 240,
+            memoryMb: 1024,
           },
           web: {
             image: "wattrex",
@@ -106,6 +110,7 @@ export class Wattrex extends pulumi.ComponentResource {
             ports: [{ internal: 8869, external: args.webPort ?? 8869 }],
             healthcheck: pythonHttpCheck(8869),
             dependsOn: ["db"],
+            memoryMb: 512,
           },
           "mn-manager": {
             image: "wattrex",
@@ -119,6 +124,7 @@ export class Wattrex extends pulumi.ComponentResource {
             networks: ["backend"],
             healthcheck: healthy("test -n \"$(find /tmp/healthy -newermt '-30 seconds' 2>/dev/null)\""),
             dependsOn: ["db", "broker"],
+            memoryMb: 512,
           },
         },
       },

@@ -15,7 +15,7 @@ import (
 
 // langHost implements pulumirpc.LanguageRuntimeServer. Apart from the engine address it keeps
 // no state: every request carries the program's directories and Pulumi.yaml runtime options.
-// Code generation, packing, linking and plugins written in Node.js (RunPlugin) are left to the
+// Code generation, packing and linking are left to the
 // embedded Unimplemented server; the engine treats Unimplemented as "not supported".
 type langHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer

@@ -1,0 +1,234 @@
+// The rules of the appstacks policy pack, as plain ResourceValidationPolicy objects so unit tests
+// call their validateResource directly with fixture arguments (test/unit/policy.test.ts).
+// Only type imports from @pulumi/policy: this file loads without the pack's node_modules.
+import type { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, ReportViolation } from "@pulumi/policy";
+
+export type { ResourceValidationArgs };
+/** A rule: one validation function, which tests call directly. */
+export type Rule = ResourceValidationPolicy & { validateResource: ResourceValidation };
+
+export const T = {
+  container: "docker:index/container:Container",
+  volume: "docker:index/volume:Volume",
+  remoteImage: "docker:index/remoteImage:RemoteImage",
+  securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+  ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  instance: "aws:ec2/instance:Instance",
+  launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+  ebsVolume: "aws:ebs/volume:Volume",
+} as const;
+
+/** The component every data volume must come from (components/volume.ts). */
+export const DATA_VOLUME_TYPE = "appstacks:index:DataVolume";
+
+/** Labels by which a stack declares, on the container, an exception it needs. */
+export const ALLOW_DOCKER_SOCKET = "appstacks.allow-docker-socket";
+export const ALLOW_PUBLISHED_DATABASE = "appstacks.allow-published-database";
+
+/** What a rule may need besides the resource: the stack's settings (from its config). */
+export interface StackSettings {
+  /** appstacks:keepDataOnDestroy; undefined when the stack does not set it (default true). */
+  keepDataOnDestroy?: boolean;
+}
+
+type Props = Record<string, any>;
+
+/**
+ * A property's value, or undefined while the engine cannot know it yet (a preview before an
+ * image ID or an output exists): @pulumi/policy throws UnknownValueError on reading it, and a
+ * rule that can only be judged once the value exists says nothing rather than fail the preview.
+ */
+export function known<V>(get: () => V): V | undefined {
+  try {
+    return get();
+  } catch (e) {
+    if (e instanceof Error && /can't be known during preview/.test(e.message)) return undefined;
+    throw e;
+  }
+}
+type Check = (props: Props, args: ResourceValidationArgs) => string[];
+
+/** A mandatory rule over resources of some types; each returned message is one violation. */
+function rule(name: string, description: string, types: readonly string[], check: Check): Rule {
+  return {
+    name,
+    description,
+    enforcementLevel: "mandatory",
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+      if (!types.includes(args.type)) return;
+      for (const message of check(args.props ?? {}, args)) report(message, args.urn);
+    },
+  };
+}
+
+// ---- Docker containers -------------------------------------------------------------------
+
+const labelsOf = (p: Props): Record<string, string> =>
+  Object.fromEntries(((p.labels ?? []) as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+const declared = (p: Props, label: string) => labelsOf(p)[label] === "true";
+
+/** Jobs (components/service.ts) run to completion: attached to, not kept running. */
+const isJob = (p: Props) => p.attach === true && p.mustRun === false;
+
+const DOCKER_SOCKETS = ["/var/run/docker.sock", "/run/docker.sock"];
+
+/** A tag other than latest, or a digest. */
+export function isPinnedRef(ref: string): boolean {
+  if (ref.includes("@sha256:")) return true;
+  const tagAt = ref.indexOf(":", ref.lastIndexOf("/") + 1);
+  const tag = tagAt > 0 ? ref.slice(tagAt + 1) : "";
+  return tag !== "" && tag !== "latest";
+}
+
+/** The default ports of database engines, and the images that are one. */
+const DATABASE_PORTS: Record<number, string> = {
+  5432: "PostgreSQL", 3306: "MySQL/MariaDB", 27017: "MongoDB", 6379: "Redis", 1433: "SQL Server",
+  1521: "Oracle", 9042: "Cassandra", 5984: "CouchDB", 8529: "ArangoDB", 7687: "Neo4j",
+};
+const DATABASE_IMAGE = /(^|\/)(postgres|postgis|mysql|mariadb|mongo|redis|valkey|mssql|oracle|cassandra|couchdb|arangodb|neo4j)[^/]*$/;
+
+function isLoopback(ip: string | undefined): boolean {
+  return ip !== undefined && (ip.startsWith("127.") || ip === "::1" || ip === "localhost");
+}
+
+/** Env keys that name a credential: a PASSWORD, SECRET, TOKEN or KEY word. */
+const CREDENTIAL_KEY = /(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|KEY|APIKEY|CREDENTIALS?)(_|$)/i;
+/** …unless the variable holds where the credential is, not the credential. */
+const POINTER_KEY = /_(FILE|PATH|DIR)$/i;
+
+function credentialEnvKeys(p: Props): string[] {
+  const envs = known(() => p.envs);
+  if (!Array.isArray(envs)) return [];
+  const keys: string[] = [];
+  for (let i = 0; i < envs.length; i++) {
+    const e = known(() => envs[i]);
+    if (typeof e !== "string") continue;
+    const eq = e.indexOf("=");
+    if (eq <= 0) continue;
+    const key = e.slice(0, eq);
+    const value = e.slice(eq + 1);
+    if (CREDENTIAL_KEY.test(key) && !POINTER_KEY.test(key) && value !== "" && !value.startsWith("/")) keys.push(key);
+  }
+  return keys;
+}
+
+// ---- AWS ---------------------------------------------------------------------------------
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+function coversSsh(protocol: unknown, fromPort: unknown, toPort: unknown): boolean {
+  const proto = String(protocol ?? "").toLowerCase();
+  if (proto === "-1" || proto === "all") return true;
+  if (proto !== "tcp" && proto !== "6") return false;
+  return Number(fromPort) <= 22 && 22 <= Number(toPort);
+}
+const opensToWorld = (cidrs: unknown[]) => cidrs.some((c) => typeof c === "string" && WORLD.includes(c));
+
+// ---- The rules ---------------------------------------------------------------------------
+
+export function rules(settings: () => StackSettings = () => ({})): Rule[] {
+  return [
+    rule("no-privileged-containers", "Containers do not run privileged.", [T.container], (p) =>
+      p.privileged === true
+        ? ["container runs privileged: remove `privileged: true`; grant only the capabilities it needs (`capabilities: { adds: [...] }`) or the device (`devices`)"]
+        : []),
+
+    rule("no-host-network", "Containers use their stack's networks, not the host's.", [T.container], (p) =>
+      p.networkMode === "host"
+        ? ["container uses the host network: remove `networkMode: \"host\"`, attach it to the app's networks and publish only the ports that must be reached from outside"]
+        : []),
+
+    rule("no-docker-socket", `No container mounts the Docker socket unless it declares the label ${ALLOW_DOCKER_SOCKET}=true.`, [T.container], (p) => {
+      const mounts = [
+        ...((p.volumes ?? []) as Props[]).map((v) => v.hostPath),
+        ...((p.mounts ?? []) as Props[]).filter((m) => m.type === "bind").map((m) => m.source),
+      ];
+      if (!mounts.some((m) => DOCKER_SOCKETS.includes(m)) || declared(p, ALLOW_DOCKER_SOCKET)) return [];
+      return [`container mounts the Docker socket (root on the host): remove the mount, or, when the service must start containers (a spawner), declare it with the label ${ALLOW_DOCKER_SOCKET}=true`];
+    }),
+
+    rule("pinned-images", "Image references name a tag other than latest, or a digest.", [T.container, T.remoteImage], (p, args) => {
+      // A built image carries its own local tag; a container's image is usually an image ID.
+      if (args.type === T.remoteImage && p.build !== undefined) return [];
+      const ref = known(() => (args.type === T.remoteImage ? p.name : p.image));
+      if (typeof ref !== "string" || ref.startsWith("sha256:") || isPinnedRef(ref)) return [];
+      return [`image "${ref}" is not pinned: name a version tag (e.g. postgres:16.4) or a digest (@sha256:...), never latest or no tag`];
+    }),
+
+    rule("databases-not-published", `Database ports are not published on the host's interfaces unless the container declares the label ${ALLOW_PUBLISHED_DATABASE}=true.`, [T.container], (p) => {
+      if (declared(p, ALLOW_PUBLISHED_DATABASE)) return [];
+      const image = known(() => p.image);
+      const dbImage = typeof image === "string" && DATABASE_IMAGE.test(image.split("@")[0].split(":")[0]);
+      return ((p.ports ?? []) as Props[])
+        .filter((port) => (dbImage || DATABASE_PORTS[port.internal] !== undefined) && !isLoopback(port.ip))
+        .map((port) => `${DATABASE_PORTS[port.internal] ?? "database"} port ${port.internal} is published on ${port.ip ?? "0.0.0.0"}:${port.external}: remove the port (services reach the database on the app's internal network), publish it on 127.0.0.1 only, or, when clients outside the host need it, declare ${ALLOW_PUBLISHED_DATABASE}=true on the container`);
+    }),
+
+    rule("health-checks", "Every long-running container has a health check (jobs are exempt).", [T.container], (p) => {
+      const tests = p.healthcheck?.tests;
+      if (isJob(p) || (Array.isArray(tests) && tests.length > 0 && tests[0] !== "NONE")) return [];
+      return ["container has no health check: give the service a `healthcheck` (e.g. an HTTP probe, pg_isready, mysqladmin ping) so dependents start only when it is ready"];
+    }),
+
+    rule("restart-policies", "Every long-running container restarts on failure (jobs are exempt).", [T.container], (p) =>
+      isJob(p) || ["always", "unless-stopped", "on-failure"].includes(p.restart)
+        ? []
+        : [`container restart policy is "${p.restart ?? "no"}": set \`restart: "unless-stopped"\` (the Service default) or "on-failure", so a crash or a host reboot does not leave it down`]),
+
+    rule("memory-limits", "Every container has a memory limit.", [T.container], (p) =>
+      typeof p.memory === "number" && p.memory > 0
+        ? []
+        : ["container has no memory limit: set the service's `memoryMb` (e.g. 512), so one leaking service cannot take the host down"]),
+
+    rule("data-volumes-retained", `Docker volumes are data volumes (${DATA_VOLUME_TYPE}, retained on destroy) and the stack keeps data on destroy.`, [T.volume], (_p, args) => {
+      const problems: string[] = [];
+      const chain = args.urn.split("::")[2]?.split("$") ?? [];
+      if (chain[chain.length - 2] !== DATA_VOLUME_TYPE) {
+        problems.push(`volume is not created by ${DATA_VOLUME_TYPE}: create it through the app's \`volumes\` (DataVolume), which keeps it and its data when the stack is destroyed`);
+      }
+      if (settings().keepDataOnDestroy === false) {
+        problems.push("the stack sets appstacks:keepDataOnDestroy to false, so `pulumi destroy` deletes its data: remove that setting (`pulumi config rm appstacks:keepDataOnDestroy`), or run throwaway stacks without this pack");
+      }
+      return problems;
+    }),
+
+    rule("secrets-as-files", "Credentials reach containers as files, not as literal environment values.", [T.container], (p) =>
+      credentialEnvKeys(p).map((key) =>
+        `environment variable ${key} holds a credential literally (visible in \`docker inspect\` and the state): deliver it as a secret file under /run/secrets and set ${key}_FILE to its path (the service's \`secrets\` with \`pathEnv\`)`)),
+
+    rule("ssh-not-open-to-world", "No security group opens SSH (22) to 0.0.0.0/0 or ::/0.", [T.securityGroup, T.securityGroupRule, T.ingressRule], (p, args) => {
+      const fix = "restrict SSH to your address or VPN range (e.g. 203.0.113.4/32), or drop port 22 and use SSM Session Manager";
+      if (args.type === T.securityGroup) {
+        return ((p.ingress ?? []) as Props[])
+          .filter((r) => coversSsh(r.protocol, r.fromPort, r.toPort) && opensToWorld([...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])]))
+          .map(() => `ingress opens SSH (22) to the world: ${fix}`);
+      }
+      if (args.type === T.securityGroupRule) {
+        return p.type === "ingress" && coversSsh(p.protocol, p.fromPort, p.toPort) && opensToWorld([...(p.cidrBlocks ?? []), ...(p.ipv6CidrBlocks ?? [])])
+          ? [`ingress rule opens SSH (22) to the world: ${fix}`] : [];
+      }
+      return coversSsh(p.ipProtocol, p.fromPort, p.toPort) && opensToWorld([p.cidrIpv4, p.cidrIpv6])
+        ? [`ingress rule opens SSH (22) to the world: ${fix}`] : [];
+    }),
+
+    rule("imdsv2-required", "EC2 instances require IMDSv2 (session tokens) for instance metadata.", [T.instance, T.launchTemplate], (p) =>
+      p.metadataOptions?.httpTokens === "required"
+        ? []
+        : ["instance metadata accepts IMDSv1 (no token), which SSRF can read credentials from: set `metadataOptions: { httpTokens: \"required\" }`"]),
+
+    rule("encrypted-volumes", "EC2 root and EBS volumes are encrypted.", [T.instance, T.launchTemplate, T.ebsVolume], (p, args) => {
+      const fix = "set `encrypted: true` (the account's default EBS key is used unless you give `kmsKeyId`)";
+      if (args.type === T.ebsVolume) return p.encrypted === true ? [] : [`EBS volume is not encrypted: ${fix}`];
+      if (args.type === T.launchTemplate) {
+        return ((p.blockDeviceMappings ?? []) as Props[])
+          .filter((m) => m.ebs !== undefined && String(m.ebs.encrypted) !== "true")
+          .map((m) => `launch template volume ${m.deviceName ?? ""} is not encrypted: set \`ebs: { encrypted: "true" }\``);
+      }
+      const problems = p.rootBlockDevice?.encrypted === true ? [] : [`root volume is not encrypted: in \`rootBlockDevice\`, ${fix}`];
+      for (const d of (p.ebsBlockDevices ?? []) as Props[]) {
+        if (d.encrypted !== true) problems.push(`EBS volume ${d.deviceName ?? ""} is not encrypted: in \`ebsBlockDevices\`, ${fix}`);
+      }
+      return problems;
+    }),
+  ];
+}

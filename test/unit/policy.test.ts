@@ -1,0 +1,142 @@
+// Every rule of the policy pack (policy/rules.ts) called directly with fixture resource arguments:
+// one violating and one passing fixture per rule, plus the declared exceptions.
+import { rules, T, DATA_VOLUME_TYPE, StackSettings, ResourceValidationArgs } from "../../policy/rules";
+
+const STACK = "urn:pulumi:dev::appstacks::";
+const SVC = "appstacks:stacks:Biostar$appstacks:index:AppStack$appstacks:index:Service$";
+
+/** The arguments @pulumi/policy passes a resource validation, for a fixture. */
+function args(type: string, props: Record<string, unknown>, urn = `${STACK}${SVC}${type}::r`): ResourceValidationArgs {
+  return { type, props, urn, name: "r", opts: {} as never, stackTags: new Map(), isType: () => false, asType: () => undefined } as unknown as ResourceValidationArgs;
+}
+
+/** The messages of one rule for one fixture. */
+function violations(name: string, a: ResourceValidationArgs, settings: StackSettings = {}): string[] {
+  const policy = rules(() => settings).find((p) => p.name === name);
+  if (!policy) throw new Error(`no rule ${name}`);
+  const out: string[] = [];
+  policy.validateResource(a, (message: string) => { out.push(message); });
+  return out;
+}
+
+/** A container as components/service.ts registers a compliant long-running service. */
+const goodService = {
+  image: "sha256:0123abcd",
+  envs: ["DATABASE_HOST=db", "POSTGRES_PASSWORD_FILE=/run/secrets/db-password"],
+  ports: [{ internal: 8000, external: 8000, ip: "0.0.0.0" }],
+  healthcheck: { tests: ["CMD", "true"] },
+  restart: "unless-stopped",
+  memory: 512,
+  mustRun: true,
+  labels: [{ label: "appstacks.app", value: "biostar" }],
+};
+const goodJob = { image: "sha256:0123abcd", restart: "no", memory: 256, attach: true, mustRun: false };
+const container = (over: Record<string, unknown>) => args(T.container, { ...goodService, ...over });
+
+// Each rule: [name, violating fixture, passing fixture, a phrase of the fix].
+const cases: [string, ResourceValidationArgs, ResourceValidationArgs, string][] = [
+  ["no-privileged-containers", container({ privileged: true }), container({ privileged: false }), "remove `privileged: true`"],
+  ["no-host-network", container({ networkMode: "host" }), container({ networkMode: "bridge" }), "attach it to the app's networks"],
+  ["no-docker-socket", container({ volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] }),
+    container({ volumes: [{ volumeName: "data", containerPath: "/data" }] }), "appstacks.allow-docker-socket=true"],
+  ["pinned-images", args(T.remoteImage, { name: "postgres:latest" }), args(T.remoteImage, { name: "postgres:16.4" }), "name a version tag"],
+  ["databases-not-published", container({ ports: [{ internal: 5432, external: 5432, ip: "0.0.0.0" }] }),
+    container({ ports: [{ internal: 5432, external: 5432, ip: "127.0.0.1" }] }), "publish it on 127.0.0.1 only"],
+  ["health-checks", container({ healthcheck: undefined }), container({}), "give the service a `healthcheck`"],
+  ["restart-policies", container({ restart: "no" }), container({ restart: "on-failure" }), "`restart: \"unless-stopped\"`"],
+  ["memory-limits", container({ memory: undefined }), container({ memory: 256 }), "set the service's `memoryMb`"],
+  ["data-volumes-retained", args(T.volume, { name: "v" }, `${STACK}${T.volume}::v`),
+    args(T.volume, { name: "v" }, `${STACK}appstacks:index:AppStack$${DATA_VOLUME_TYPE}$${T.volume}::v`), "through the app's `volumes` (DataVolume)"],
+  ["secrets-as-files", container({ envs: ["DJANGO_SECRET_KEY=s3cr3t-value"] }), container({ envs: ["DJANGO_SECRET_KEY_FILE=/run/secrets/key"] }), "set DJANGO_SECRET_KEY_FILE to its path"],
+  ["ssh-not-open-to-world", args(T.securityGroup, { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] }),
+    args(T.securityGroup, { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["203.0.113.4/32"] }, { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }),
+    "restrict SSH to your address"],
+  ["imdsv2-required", args(T.instance, { metadataOptions: { httpTokens: "optional" } }), args(T.instance, { metadataOptions: { httpTokens: "required" } }), "httpTokens: \"required\""],
+  ["encrypted-volumes", args(T.instance, { rootBlockDevice: { volumeSize: 20 } }), args(T.instance, { rootBlockDevice: { encrypted: true } }), "`encrypted: true`"],
+];
+
+test("the pack has at least 12 rules, all mandatory, each with a fixture pair here", () => {
+  const all = rules();
+  expect(all.length).toBeGreaterThanOrEqual(12);
+  expect(all.every((p) => p.enforcementLevel === "mandatory")).toBe(true);
+  expect(cases.map(([name]) => name).sort()).toEqual(all.map((p) => p.name).sort());
+});
+
+describe.each(cases)("%s", (name, bad, good, fix) => {
+  test("the violating fixture is reported, with how to fix it", () => {
+    const found = violations(name, bad);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(fix);
+  });
+  test("the passing fixture is not", () => {
+    expect(violations(name, good)).toEqual([]);
+  });
+});
+
+describe("declared exceptions and edge cases", () => {
+  test("a container declaring appstacks.allow-docker-socket=true may mount the socket (bind mounts too)", () => {
+    const mount = { mounts: [{ type: "bind", source: "/run/docker.sock", target: "/var/run/docker.sock" }] };
+    expect(violations("no-docker-socket", container(mount))).toHaveLength(1);
+    const declared = { ...mount, labels: [{ label: "appstacks.allow-docker-socket", value: "true" }] };
+    expect(violations("no-docker-socket", container(declared))).toEqual([]);
+  });
+
+  test("a published database is recognised by its image too, and allowed when declared (WattRex's MySQL for its cyclers)", () => {
+    const mysql = { image: "mysql:8.4", ports: [{ internal: 3307, external: 3369, ip: "0.0.0.0" }] };
+    expect(violations("databases-not-published", container(mysql))[0]).toContain("database port 3307 is published on 0.0.0.0:3369");
+    const declared = { ...mysql, labels: [{ label: "appstacks.allow-published-database", value: "true" }] };
+    expect(violations("databases-not-published", container(declared))).toEqual([]);
+    // A web port is not a database.
+    expect(violations("databases-not-published", container({ ports: [{ internal: 8869, external: 8869 }] }))).toEqual([]);
+  });
+
+  test("jobs (attached, not kept running) need no health check or restart policy, but do need a memory limit", () => {
+    const job = args(T.container, goodJob);
+    expect(violations("health-checks", job)).toEqual([]);
+    expect(violations("restart-policies", job)).toEqual([]);
+    expect(violations("memory-limits", args(T.container, { ...goodJob, memory: undefined }))).toHaveLength(1);
+  });
+
+  test("bare and latest references are unpinned; a built image's local tag and an image ID are not references to pin", () => {
+    expect(violations("pinned-images", args(T.remoteImage, { name: "registry.example:5000/team/app" }))).toHaveLength(1);
+    expect(violations("pinned-images", container({ image: "busybox:latest" }))).toHaveLength(1);
+    expect(violations("pinned-images", args(T.remoteImage, { name: "busybox@sha256:abc" }))).toEqual([]);
+    expect(violations("pinned-images", args(T.remoteImage, { name: "app:latest", build: { context: "." } }))).toEqual([]);
+    expect(violations("pinned-images", container({ image: "sha256:0123" }))).toEqual([]);
+  });
+
+  test("values unknown during preview (an image ID not built yet) are not judged, not failed", () => {
+    const unknownImage = { ...goodService };
+    Object.defineProperty(unknownImage, "image", { get: () => { throw new Error("string value at .image can't be known during preview"); } });
+    expect(violations("pinned-images", args(T.container, unknownImage))).toEqual([]);
+    expect(violations("databases-not-published", args(T.container, unknownImage))).toEqual([]);
+  });
+
+  test("credential-named variables holding a path or *_FILE pointers pass; the message names the key, never the value", () => {
+    expect(violations("secrets-as-files", container({ envs: ["CRED_ENV_PATH=/run/secrets/cred.env", "API_TOKEN=/run/secrets/token", "MQTT_KEEPALIVE=60"] }))).toEqual([]);
+    const found = violations("secrets-as-files", container({ envs: ["DB_PASSWORD=hunter2", "GITHUB_TOKEN=ghp_x"] }));
+    expect(found.map((m) => m.split(" ")[2])).toEqual(["DB_PASSWORD", "GITHUB_TOKEN"]);
+    expect(found.join("\n")).not.toMatch(/hunter2|ghp_x/);
+  });
+
+  test("SSH: an all-protocols rule and the standalone rule types count, IPv6 world too", () => {
+    expect(violations("ssh-not-open-to-world", args(T.securityGroup, { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }] }))).toHaveLength(1);
+    expect(violations("ssh-not-open-to-world", args(T.securityGroupRule, { type: "ingress", protocol: "tcp", fromPort: 20, toPort: 25, cidrBlocks: ["0.0.0.0/0"] }))).toHaveLength(1);
+    expect(violations("ssh-not-open-to-world", args(T.securityGroupRule, { type: "egress", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }))).toEqual([]);
+    expect(violations("ssh-not-open-to-world", args(T.ingressRule, { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" }))).toHaveLength(1);
+  });
+
+  test("IMDSv2 and encryption apply to launch templates and EBS volumes too", () => {
+    expect(violations("imdsv2-required", args(T.launchTemplate, {}))).toHaveLength(1);
+    expect(violations("encrypted-volumes", args(T.ebsVolume, { size: 10 }))).toHaveLength(1);
+    expect(violations("encrypted-volumes", args(T.ebsVolume, { size: 10, encrypted: true }))).toEqual([]);
+    expect(violations("encrypted-volumes", args(T.instance, { rootBlockDevice: { encrypted: true }, ebsBlockDevices: [{ deviceName: "/dev/sdf" }] }))).toHaveLength(1);
+    expect(violations("encrypted-volumes", args(T.launchTemplate, { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "false" } }] }))).toHaveLength(1);
+  });
+
+  test("a stack that drops its data on destroy violates the retention rule (read from its config)", () => {
+    const vol = args(T.volume, { name: "v" }, `${STACK}${DATA_VOLUME_TYPE}$${T.volume}::v`);
+    expect(violations("data-volumes-retained", vol, { keepDataOnDestroy: false })[0]).toContain("appstacks:keepDataOnDestroy to false");
+    expect(violations("data-volumes-retained", vol, { keepDataOnDestroy: true })).toEqual([]);
+  });
+});

