@@ -126,7 +126,9 @@ export function pecanSpec(args: PecanArgs, credentials: { dbPassword: pulumi.Inp
         files: [{ path: "/etc/rabbitmq/conf.d/10-appstacks.conf", content: brokerConf }],
         volumes: { rabbitmq: "/var/lib/rabbitmq" },
         networks: ["backend"],
-        healthcheck: { test: ["CMD-SHELL", "rabbitmq-diagnostics -q check_port_listener 5672"], interval: "3s", startPeriod: "10s" },
+        // The AMQP listener opens once the broker has booted; a TCP connect costs nothing, where
+        // rabbitmq-diagnostics starts an Erlang VM per check (seconds on a busy host).
+        healthcheck: { test: ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/5672"], interval: "3s", startPeriod: "10s" },
         timeoutSeconds: 240,
         memoryMb: 512,
       },
