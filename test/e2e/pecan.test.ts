@@ -67,7 +67,9 @@ test("a workflow submitted through the proxy is consumed by the runner; its outp
     status = JSON.parse((await http(`${base}/api/workflows/${id}`)).body);
   }
   expect(status).toMatchObject({ id, model: "SIPNET", status: "finished" });
-  expect(status.runner).toMatch(/-pecan-runner-sipnet$/);
+  // The runner records its host name: the runner container's.
+  const runner = containersLabelled(STACK_LABEL, t!.runId).find((n) => n.endsWith("-pecan-runner-sipnet"))!;
+  expect(status.runner).toBe(execFileSync("docker", ["inspect", "--format", "{{.Config.Hostname}}", runner], { encoding: "utf8" }).trim());
   expect(status.output).toContain(`SIPNET run of workflow ${id}`);
 });
 
