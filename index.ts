@@ -6,6 +6,7 @@ import { LocalDockerHost } from "./components/host/local";
 import { Biostar } from "./stacks/biostar";
 import { Wattrex } from "./stacks/wattrex";
 import { Portal } from "./stacks/portal";
+import { Pecan } from "./stacks/pecan";
 
 const NAMESPACE = "appstacks";
 const config = new pulumi.Config(NAMESPACE);
@@ -17,6 +18,7 @@ const raw: RawConfig = {
   biostar: config.getObject("biostar"),
   wattrex: config.getObject("wattrex"),
   portal: config.getObject("portal"),
+  pecan: config.getObject("pecan"),
 };
 const cfg = parseOrStop(raw);
 const scope = { project: pulumi.getProject(), stack: pulumi.getStack() };
@@ -48,6 +50,10 @@ if (cfg.apps.includes("portal")) {
     ...common, ...portal, mongoRootPassword: config.getSecret("portalMongoRootPassword"),
     tls: tls ? { certificate: requireSecretOrStop("portalTlsCertificate", "a PEM certificate"), key: requireSecretOrStop("portalTlsKey", "a PEM private key") } : undefined,
   }).url;
+}
+
+if (cfg.apps.includes("pecan")) {
+  urlsByApp.pecan = new Pecan("pecan", { ...common, ...cfg.pecan }).url;
 }
 
 /** Each deployed app's entry URL. */

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { isPinned } from "../components/image-ref";
 
-export const APP_NAMES = ["biostar", "wattrex", "portal"] as const;
+export const APP_NAMES = ["biostar", "wattrex", "portal", "pecan"] as const;
 export type AppName = (typeof APP_NAMES)[number];
 export const TARGETS = ["local"] as const;
 
@@ -69,6 +69,36 @@ export const portalSchema = z
   .strict();
 export type PortalConfig = z.infer<typeof portalSchema>;
 
+const modelName = z.string({ message: "a model name of letters and digits, e.g. SIPNET" }).regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, "a model name of letters and digits, e.g. SIPNET");
+const machineId = z.number({ message: "an integer from 1 to 2147483" }).int("an integer from 1 to 2147483").min(1, "an integer from 1 to 2147483").max(2147483, "an integer from 1 to 2147483");
+const httpUrl = z.string({ message: "an http(s) URL" }).regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, "an http(s) URL such as https://pecan.example.org/bety/");
+
+export const pecanSchema = z
+  .object({
+    port: port.default(80),
+    // Unset: derived from project and stack (stacks/pecan.ts defaultMachineId).
+    machineId: machineId.optional(),
+    syncPeers: z.array(z.object({ machineId, url: httpUrl }).strict(), { message: "a list of { machineId, url }" }).default([]),
+    models: z.array(modelName, { message: "a list of model names" }).min(1, "at least one model").default(["SIPNET"]),
+    firstUsers: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, "a login of lower-case letters, digits and _"), z.number().int().min(1).max(4), { message: "a map of login → access level 1..4" }).default({ carya: 1 }),
+    pecanVersion: z.string({ message: "an image tag such as 1.8.0" }).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag such as 1.8.0").refine((t) => t !== "latest", "a pinned image tag, not latest").default("1.8.0"),
+    postgisImage: imageRef.default("postgis/postgis:12-3.3"),
+    rabbitmqImage: imageRef.default("rabbitmq:3.13-management"),
+    proxyImage: imageRef.default("nginx:1.27"),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    c.syncPeers.forEach((p, i) => {
+      if (p.machineId === c.machineId) ctx.addIssue({ code: "custom", path: ["syncPeers", i, "machineId"], message: "a machine id other than this instance's own" });
+    });
+    const seen = new Set<string>();
+    c.models.forEach((m, i) => {
+      if (seen.has(m.toLowerCase())) ctx.addIssue({ code: "custom", path: ["models", i], message: "each model once" });
+      seen.add(m.toLowerCase());
+    });
+  });
+export type PecanConfig = z.infer<typeof pecanSchema>;
+
 export const configSchema = z
   .object({
     target: z.enum(TARGETS, { message: `one of ${TARGETS.join(", ")}` }).default("local"),
@@ -78,6 +108,7 @@ export const configSchema = z
     biostar: biostarSchema.default({}),
     wattrex: wattrexSchema.default({}),
     portal: portalSchema.default({}),
+    pecan: pecanSchema.default({}),
   })
   .strict();
 export type AppConfig = z.infer<typeof configSchema>;
@@ -92,6 +123,7 @@ export function publishedPorts(cfg: AppConfig): [string, number][] {
   if (cfg.apps.includes("wattrex")) {
     ports.push(["wattrex.webPort", cfg.wattrex.webPort], ["wattrex.dbPort", cfg.wattrex.dbPort], ["wattrex.mqttPort", cfg.wattrex.mqttPort]);
   }
+  if (cfg.apps.includes("pecan")) ports.push(["pecan.port", cfg.pecan.port]);
   if (cfg.apps.includes("portal")) {
     ports.push(["portal.httpPort", cfg.portal.httpPort]);
     if (cfg.portal.tls) ports.push(["portal.httpsPort", cfg.portal.httpsPort]);
@@ -134,11 +166,16 @@ function valueAt(root: unknown, path: (string | number)[]): unknown {
 }
 
 function allowedKeys(path: (string | number)[]): string {
-  let schema: z.ZodTypeAny = configSchema;
-  for (const p of path) {
-    while (schema instanceof z.ZodDefault) schema = schema._def.innerType;
-    if (schema instanceof z.ZodObject) schema = schema.shape[p as string];
-  }
-  while (schema instanceof z.ZodDefault) schema = schema._def.innerType;
+  let schema: z.ZodTypeAny = unwrap(configSchema);
+  for (const p of path) if (schema instanceof z.ZodObject) schema = unwrap(schema.shape[p as string]);
   return schema instanceof z.ZodObject ? Object.keys(schema.shape).join(", ") : "none";
+}
+
+/** The object schema under defaults and refinements. */
+function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+  for (;;) {
+    if (schema instanceof z.ZodDefault) schema = schema._def.innerType;
+    else if (schema instanceof z.ZodEffects) schema = schema._def.schema;
+    else return schema;
+  }
 }

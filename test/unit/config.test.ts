@@ -16,6 +16,10 @@ describe("parseConfig", () => {
       },
       // Pinned in full in portal.test.ts.
       portal: expect.objectContaining({ httpPort: 80, mongoImage: "mongo:7.0" }),
+      pecan: {
+        port: 80, syncPeers: [], models: ["SIPNET"], firstUsers: { carya: 1 }, pecanVersion: "1.8.0",
+        postgisImage: "postgis/postgis:12-3.3", rabbitmqImage: "rabbitmq:3.13-management", proxyImage: "nginx:1.27",
+      },
     });
   });
 
@@ -33,13 +37,13 @@ describe("parseConfig", () => {
   });
 
   test.each([
-    [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar, wattrex, portal)'],
+    [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar, wattrex, portal, pecan)'],
     [{ target: "mars" }, 'appstacks:target: "mars" is not allowed (allowed: one of local)'],
     [{ biostar: { port: 70000 } }, "appstacks:biostar.port: 70000 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: 80.5 } }, "appstacks:biostar.port: 80.5 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: "80" } }, 'appstacks:biostar.port: "80" is not allowed (allowed: an integer from 1 to 65535)'],
     [{ biostar: { prt: 1 } }, "appstacks:biostar.prt: unknown key (allowed: port, buildContext, siteName, debug, postgresImage, baseImage)"],
-    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex, portal)"],
+    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex, portal, pecan)"],
     [{ biostar: { postgresImage: "postgres:latest" } }, 'appstacks:biostar.postgresImage: "postgres:latest" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],
     [{ biostar: { postgresImage: "postgres" } }, 'appstacks:biostar.postgresImage: "postgres" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],
     [{ biostar: { postgresImage: "Bad Ref:1" } }, 'appstacks:biostar.postgresImage: "Bad Ref:1" is not allowed (allowed: an image reference such as postgres:16.4 or registry:5000/team/app@sha256:…)'],

@@ -1,0 +1,36 @@
+// PEcAn's reverse proxy (PEcAn ships traefik; here nginx, the one proxy image every app of this
+// repo uses, so one stand-in serves them all offline): the only published entry point, routing
+// by path to the web UI, BETY and the API.
+
+export interface PecanRoute {
+  /** Path prefix, e.g. /pecan/ */
+  readonly path: string;
+  /** Service and port on the back-end network, e.g. web:8000 */
+  readonly upstream: string;
+}
+
+export function pecanProxySite(routes: readonly PecanRoute[]): string {
+  const lines = [
+    "# Rendered by appstacks (stacks/pecan-proxy.ts).",
+    "server {",
+    "    listen 80;",
+    "    server_name _;",
+    // Resolved per request through Docker's DNS: a replaced container needs no proxy restart.
+    "    resolver 127.0.0.11 valid=10s ipv6=off;",
+    "    location = /healthz { return 200 'ok'; }",
+    `    location = / { return 302 ${routes[0]?.path ?? "/"}; }`,
+  ];
+  for (const r of routes) {
+    lines.push(
+      `    location ${r.path} {`,
+      `        set $upstream http://${r.upstream};`,
+      "        proxy_pass $upstream;",
+      "        proxy_set_header Host $http_host;",
+      "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+      "        proxy_set_header X-Forwarded-Proto $scheme;",
+      "    }",
+    );
+  }
+  lines.push("}");
+  return lines.join("\n") + "\n";
+}
