@@ -29,10 +29,23 @@ build_once() {
   rm -rf "$dir.partial"; mkdir -p "$dir.partial"
   bash "$script" "$dir.partial" || exit 1
   [ -x "$dir.partial/$bin" ] || fail "$name" "$script did not produce $bin"
-  cp -a "$dir.partial/." "$dir/" 2>/dev/null || { mkdir -p "$dir" && cp -a "$dir.partial/." "$dir/"; }
+  install_files "$dir.partial" "$dir"
   rm -rf "$dir.partial"
   echo "$hash" > "$dir/.$bin.stamp"
   step "$name: built in $(( $(date +%s) - t0 ))s"
+}
+
+# Each file is copied beside its target and renamed over it: a binary another process is running
+# (a language host of a concurrent deployment) cannot be overwritten in place ("Text file busy"),
+# but it can be replaced, and the running process keeps its old copy.
+install_files() {
+  local from=$1 to=$2 f base
+  mkdir -p "$to"
+  for f in "$from"/* "$from"/.[!.]*; do
+    [ -f "$f" ] || continue
+    base=$(basename "$f")
+    cp -a "$f" "$to/.$base.new" && mv -f "$to/.$base.new" "$to/$base" || fail "install $base" "could not write $to/$base"
+  done
 }
 
 setup_toolchain() {
