@@ -5,6 +5,7 @@ import { parseConfig, RawConfig } from "./config/schema";
 import { LocalDockerHost } from "./components/host/local";
 import { Biostar } from "./stacks/biostar";
 import { Wattrex } from "./stacks/wattrex";
+import { DevopsLab } from "./stacks/devops-lab";
 
 const NAMESPACE = "appstacks";
 const config = new pulumi.Config(NAMESPACE);
@@ -15,6 +16,7 @@ const raw: RawConfig = {
   imageOverrides: config.getObject("imageOverrides"),
   biostar: config.getObject("biostar"),
   wattrex: config.getObject("wattrex"),
+  lab: config.getObject("lab"),
 };
 const cfg = parseOrStop(raw);
 const scope = { project: pulumi.getProject(), stack: pulumi.getStack() };
@@ -38,6 +40,12 @@ if (cfg.apps.includes("biostar")) {
 }
 if (cfg.apps.includes("wattrex")) {
   urlsByApp.wattrex = new Wattrex("wattrex", { ...common, ...cfg.wattrex }).url;
+}
+if (cfg.apps.includes("lab")) {
+  const lab = new DevopsLab("lab", { ...common, ...cfg.lab });
+  urlsByApp.lab = lab.url;
+  urlsByApp["lab-live"] = lab.liveUrl;
+  urlsByApp["lab-reader"] = lab.readerUrl;
 }
 
 /** Each deployed app's entry URL. */

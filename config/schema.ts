@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { isPinned } from "../components/image-ref";
 
-export const APP_NAMES = ["biostar", "wattrex"] as const;
+export const APP_NAMES = ["biostar", "wattrex", "lab"] as const;
 export type AppName = (typeof APP_NAMES)[number];
 export const TARGETS = ["local"] as const;
 
@@ -51,6 +51,30 @@ export const wattrexSchema = z
   .strict();
 export type WattrexConfig = z.infer<typeof wattrexSchema>;
 
+// DevOps lab (seed 004): ports default to the seed's (proxy 3456, registry 5000, blue 50100,
+// green 50101, file-IO reader 8000, writer 7000, webapp 3000); livePort is the proxy's blue/green
+// entry point, which the seed did not have.
+const colour = z.enum(["blue", "green"], { message: "blue or green" });
+export const labSchema = z
+  .object({
+    proxyPort: port.default(3456),
+    livePort: port.default(3457),
+    registryPort: port.default(5000),
+    bluePort: port.default(50100),
+    greenPort: port.default(50101),
+    readerPort: port.default(8000),
+    writerPort: port.default(7000),
+    webappPort: port.default(3000),
+    live: colour.default("blue"),
+    writeIntervalSeconds: positiveInt.default(120),
+    buildContext: nonEmpty.default("apps/devops-lab"),
+    redisImage: imageRef.default("redis:7.2"),
+    registryImage: imageRef.default("registry:2.8"),
+    baseImage: imageRef.default("debian:bookworm-slim"),
+  })
+  .strict();
+export type LabConfig = z.infer<typeof labSchema>;
+
 export const configSchema = z
   .object({
     target: z.enum(TARGETS, { message: `one of ${TARGETS.join(", ")}` }).default("local"),
@@ -59,6 +83,7 @@ export const configSchema = z
     imageOverrides: z.record(nonEmpty, imageRef, { message: "a map of image reference → replacement reference" }).default({}),
     biostar: biostarSchema.default({}),
     wattrex: wattrexSchema.default({}),
+    lab: labSchema.default({}),
   })
   .strict();
 export type AppConfig = z.infer<typeof configSchema>;
@@ -72,6 +97,9 @@ export function publishedPorts(cfg: AppConfig): [string, number][] {
   if (cfg.apps.includes("biostar")) ports.push(["biostar.port", cfg.biostar.port]);
   if (cfg.apps.includes("wattrex")) {
     ports.push(["wattrex.webPort", cfg.wattrex.webPort], ["wattrex.dbPort", cfg.wattrex.dbPort], ["wattrex.mqttPort", cfg.wattrex.mqttPort]);
+  }
+  if (cfg.apps.includes("lab")) {
+    for (const key of ["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"] as const) ports.push([`lab.${key}`, cfg.lab[key]]);
   }
   return ports;
 }

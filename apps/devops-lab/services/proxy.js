@@ -4,8 +4,8 @@
 // The seed did an RPOPLPUSH per request; here both targets live in memory and are reloaded when
 // the spawner or the switch publishes a change (and on every reconnect), so a request costs no
 // redis round trip. Upstream sockets are kept alive. A request that could not reach its upstream
-// (refused, reset before any response) is retried once on the next server, or on the idle colour:
-// an instance being removed or replaced loses no request.
+// (refused, or a reused idle socket reset) is retried once on the next server, or on the idle
+// colour: an instance being removed or replaced loses no request, and none runs twice.
 "use strict";
 const http = require("http");
 const { createClient } = require("redis");
@@ -68,6 +68,17 @@ function pickServer() {
   return servers[next];
 }
 
+/**
+ * True when the upstream surely never processed the request, so sending it elsewhere cannot run
+ * it twice: the connection was never made, or a kept-alive socket the upstream had just closed
+ * (reset before a byte of response) was reused. A request that did reach an app that then died
+ * is answered 502, never replayed (GET /destroy is not idempotent).
+ */
+function notDelivered(err, up) {
+  if (["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"].includes(err.code)) return true;
+  return up.reusedSocket && (err.code === "ECONNRESET" || err.code === "EPIPE");
+}
+
 function hasNoBody(req) {
   return req.method === "GET" || req.method === "HEAD" || req.headers["content-length"] === "0";
 }
@@ -93,7 +104,7 @@ function forward(req, res, origin, fallback, retried) {
     if (res.headersSent) return res.destroy(e);
     const alt = fallback();
     // Only a request whose body we did not need to replay is retried, and only once.
-    if (!retried && alt && hasNoBody(req)) return forward(req, res, alt, fallback, true);
+    if (!retried && alt && hasNoBody(req) && notDelivered(e, up)) return forward(req, res, alt, fallback, true);
     res.writeHead(502, { "content-type": "text/plain" });
     res.end(`upstream ${origin} failed: ${e.code || e.message}\n`);
   });

@@ -77,21 +77,23 @@ async function spawn() {
   return { status: 201, spawned: url, servers: list };
 }
 
-async function destroy() {
+async function destroy(reply) {
   const servers = await currentServers();
   const candidates = servers.filter((u) => u !== BASE_URL);
-  if (candidates.length === 0) return { status: 409, error: "nothing to destroy: the base instance is never destroyed" };
+  if (candidates.length === 0) return reply({ status: 409, error: "nothing to destroy: the base instance is never destroyed" });
   // As in the seed: a random one other than the base instance.
   const victim = candidates[Math.floor(Math.random() * candidates.length)];
-  // Out of the list first, so the proxy sends it nothing new; it then finishes what it has.
+  // Out of the list first, so the proxy sends it nothing new. The answer goes out before the
+  // container stops: the instance answering this very /destroy may be the one chosen, and it
+  // finishes the requests it has (this one included) before it exits.
   const list = await publishServers(candidates.filter((u) => u !== victim));
+  await reply({ status: 200, destroyed: victim, servers: list });
   const name = new URL(victim).hostname;
   await docker.call("POST", `/containers/${encodeURIComponent(name)}/stop?t=10`).catch(() => {});
   await docker.call("DELETE", `/containers/${encodeURIComponent(name)}?force=1`).catch((e) => {
     if (!/404/.test(e.message)) throw e;
   });
   console.log(`destroyed ${name}`);
-  return { status: 200, destroyed: victim, servers: list };
 }
 
 /** Adopts running children, removes the others, and rewrites the list from what runs. */
@@ -124,14 +126,19 @@ async function serve() {
     } catch {
       continue;
     }
-    let reply;
+    let replied = false;
+    const reply = async (body) => {
+      if (replied) return;
+      replied = true;
+      await redis.multi().rPush(`reply:${req.id}`, JSON.stringify(body)).expire(`reply:${req.id}`, 300).exec();
+    };
     try {
       const handler = handlers[req.op];
-      reply = handler ? await handler() : { status: 400, error: `unknown request ${req.op}` };
+      await reply(handler ? await handler(reply) : { status: 400, error: `unknown request ${req.op}` });
     } catch (e) {
-      reply = { status: 500, error: e.message };
+      console.error(`${req.op}: ${e.message}`);
+      await reply({ status: 500, error: e.message }).catch(() => {});
     }
-    await redis.multi().rPush(`reply:${req.id}`, JSON.stringify(reply)).expire(`reply:${req.id}`, 300).exec();
   }
 }
 
