@@ -37,11 +37,11 @@ for (const c of [redis, sub]) c.on("error", (e) => console.error(`redis: ${e.mes
 async function loadServers() {
   const list = await redis.lRange("servers", 0, -1);
   servers = list;
-  for (const origin of agents.keys()) {
-    if (!list.includes(origin) && origin !== live && origin !== idle) {
-      agents.get(origin).destroy();
-      agents.delete(origin);
-    }
+  // Forget the agents of servers that left the list, without destroying them: a request in
+  // flight there (the very /destroy that removed it) must still get its answer; the sockets close
+  // when the instance exits or after the agent's idle timeout.
+  for (const origin of [...agents.keys()]) {
+    if (!list.includes(origin) && origin !== live && origin !== idle) agents.delete(origin);
   }
   console.log(`servers: ${list.join(" ") || "(none)"}`);
 }
@@ -104,7 +104,11 @@ function forward(req, res, origin, fallback, retried) {
     if (res.headersSent) return res.destroy(e);
     const alt = fallback();
     // Only a request whose body we did not need to replay is retried, and only once.
-    if (!retried && alt && hasNoBody(req) && notDelivered(e, up)) return forward(req, res, alt, fallback, true);
+    if (!retried && alt && hasNoBody(req) && notDelivered(e, up)) {
+      console.error(`${req.method} ${req.url}: ${origin} ${e.code || e.message}, retried on ${alt}`);
+      return forward(req, res, alt, fallback, true);
+    }
+    console.error(`${req.method} ${req.url}: ${origin} ${e.code || e.message}`);
     res.writeHead(502, { "content-type": "text/plain" });
     res.end(`upstream ${origin} failed: ${e.code || e.message}\n`);
   });

@@ -58,12 +58,30 @@ server.keepAliveTimeout = 65000;
 server.headersTimeout = 66000;
 server.listen(port, () => console.log(`webapp${color ? ` (${color})` : ""} listening on ${port}`));
 
-// Finish the requests in flight, then exit: a stopped instance drops no request it accepted.
-function shutdown() {
-  server.close(() => process.exit(0));
+// Draining on SIGTERM: no new connections; requests in flight (a /destroy waiting for the
+// spawner's answer among them) are answered, each with `Connection: close`; only then are the idle
+// kept-alive sockets closed and the process exits. A stopped instance drops no request it accepted.
+let active = 0;
+let draining = false;
+server.on("request", (req, res) => {
+  active++;
+  if (draining) res.setHeader("connection", "close");
+  res.on("close", () => {
+    active--;
+    if (draining && active === 0) finish();
+  });
+});
+function finish() {
   server.closeIdleConnections();
-  setTimeout(() => process.exit(0), 8000).unref();
   if (redis) redis.disconnect().catch(() => {});
+  setTimeout(() => process.exit(0), 100);
+}
+function shutdown() {
+  if (draining) return;
+  draining = true;
+  server.close();
+  if (active === 0) finish();
+  setTimeout(() => process.exit(0), 8000).unref();
 }
 process.on("SIGTERM", shutdown);
 process.on("SIGINT", shutdown);
