@@ -5,6 +5,7 @@ import { parseConfig, RawConfig } from "./config/schema";
 import { LocalDockerHost } from "./components/host/local";
 import { Biostar } from "./stacks/biostar";
 import { Wattrex } from "./stacks/wattrex";
+import { Portal } from "./stacks/portal";
 import { DevopsLab } from "./stacks/devops-lab";
 
 const NAMESPACE = "appstacks";
@@ -16,6 +17,7 @@ const raw: RawConfig = {
   imageOverrides: config.getObject("imageOverrides"),
   biostar: config.getObject("biostar"),
   wattrex: config.getObject("wattrex"),
+  portal: config.getObject("portal"),
   lab: config.getObject("lab"),
 };
 const cfg = parseOrStop(raw);
@@ -41,6 +43,14 @@ if (cfg.apps.includes("biostar")) {
 if (cfg.apps.includes("wattrex")) {
   urlsByApp.wattrex = new Wattrex("wattrex", { ...common, ...cfg.wattrex }).url;
 }
+if (cfg.apps.includes("portal")) {
+  const { tls, ...portal } = cfg.portal;
+  urlsByApp.portal = new Portal("portal", {
+    ...common, ...portal, mongoRootPassword: config.getSecret("portalMongoRootPassword"),
+    tls: tls ? { certificate: requireSecretOrStop("portalTlsCertificate", "a PEM certificate"), key: requireSecretOrStop("portalTlsKey", "a PEM private key") } : undefined,
+  }).url;
+}
+
 if (cfg.apps.includes("lab")) {
   const lab = new DevopsLab("lab", { ...common, ...cfg.lab });
   urlsByApp.lab = lab.url;
@@ -50,6 +60,15 @@ if (cfg.apps.includes("lab")) {
 
 /** Each deployed app's entry URL. */
 export const urls = pulumi.output(urlsByApp);
+
+/** A secret key another setting requires: one line naming it when it is missing. */
+function requireSecretOrStop(key: string, what: string): pulumi.Output<string> {
+  const value = config.getSecret(key);
+  if (value === undefined) {
+    throw new pulumi.RunError(`${NAMESPACE}:${key}: not set (allowed: ${what}, set with pulumi config set --secret ${NAMESPACE}:${key} < file; required by ${NAMESPACE}:portal.tls true)`);
+  }
+  return value;
+}
 
 /** A bad value stops the program before any resource is registered, without a stack trace. */
 function parseOrStop(values: RawConfig) {

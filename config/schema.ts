@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { isPinned } from "../components/image-ref";
 
-export const APP_NAMES = ["biostar", "wattrex", "lab"] as const;
+export const APP_NAMES = ["biostar", "wattrex", "portal", "lab"] as const;
 export type AppName = (typeof APP_NAMES)[number];
 export const TARGETS = ["local"] as const;
 
@@ -51,6 +51,23 @@ export const wattrexSchema = z
   .strict();
 export type WattrexConfig = z.infer<typeof wattrexSchema>;
 
+export const portalSchema = z
+  .object({
+    httpPort: port.default(80),
+    httpsPort: port.default(443),
+    // HTTPS needs the secret keys appstacks:portalTlsCertificate and appstacks:portalTlsKey.
+    tls: z.boolean({ message: "true or false" }).default(false),
+    ingestIntervalSeconds: z.number({ message: "an integer number of seconds from 10 to 2592000" }).int("an integer number of seconds from 10 to 2592000")
+      .min(10, "an integer number of seconds from 10 to 2592000").max(2592000, "an integer number of seconds from 10 to 2592000").default(86400),
+    database: z.string({ message: "a MongoDB database name (letters, digits, _ and -)" }).regex(/^[A-Za-z0-9_-]{1,63}$/, "a MongoDB database name (letters, digits, _ and -)").default("portal"),
+    mongoRootUser: z.string({ message: "a user name (letters, digits, _ . -)" }).regex(/^[A-Za-z0-9_.-]{1,64}$/, "a user name (letters, digits, _ . -)").default("root"),
+    buildContext: nonEmpty.default("apps/portal"),
+    mongoImage: imageRef.default("mongo:7.0"),
+    nginxImage: imageRef.default("nginx:1.27"),
+    baseImage: imageRef.default("debian:bookworm-slim"),
+  })
+  .strict();
+export type PortalConfig = z.infer<typeof portalSchema>;
 // DevOps lab (seed 004): ports default to the seed's (proxy 3456, registry 5000, blue 50100,
 // green 50101, file-IO reader 8000, writer 7000, webapp 3000); livePort is the proxy's blue/green
 // entry point, which the seed did not have.
@@ -83,6 +100,7 @@ export const configSchema = z
     imageOverrides: z.record(nonEmpty, imageRef, { message: "a map of image reference → replacement reference" }).default({}),
     biostar: biostarSchema.default({}),
     wattrex: wattrexSchema.default({}),
+    portal: portalSchema.default({}),
     lab: labSchema.default({}),
   })
   .strict();
@@ -97,6 +115,10 @@ export function publishedPorts(cfg: AppConfig): [string, number][] {
   if (cfg.apps.includes("biostar")) ports.push(["biostar.port", cfg.biostar.port]);
   if (cfg.apps.includes("wattrex")) {
     ports.push(["wattrex.webPort", cfg.wattrex.webPort], ["wattrex.dbPort", cfg.wattrex.dbPort], ["wattrex.mqttPort", cfg.wattrex.mqttPort]);
+  }
+  if (cfg.apps.includes("portal")) {
+    ports.push(["portal.httpPort", cfg.portal.httpPort]);
+    if (cfg.portal.tls) ports.push(["portal.httpsPort", cfg.portal.httpsPort]);
   }
   if (cfg.apps.includes("lab")) {
     for (const key of ["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"] as const) ports.push([`lab.${key}`, cfg.lab[key]]);

@@ -27,6 +27,7 @@ setup_node_modules
 setup_docker_engine
 setup_toolchain
 setup_base_image
+setup_ferretdb
 setup_standin_images
 setup_backend
 step "done in $(( $(date +%s) - t0 ))s"

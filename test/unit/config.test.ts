@@ -14,6 +14,8 @@ describe("parseConfig", () => {
         sharedToolParams: { chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 },
         buildContext: "apps/wattrex", mysqlImage: "mysql:8.4", rabbitmqImage: "rabbitmq:3.13", baseImage: "debian:bookworm-slim",
       },
+      // Pinned in full in portal.test.ts.
+      portal: expect.objectContaining({ httpPort: 80, mongoImage: "mongo:7.0" }),
       lab: {
         proxyPort: 3456, livePort: 3457, registryPort: 5000, bluePort: 50100, greenPort: 50101, readerPort: 8000, writerPort: 7000, webappPort: 3000,
         live: "blue", writeIntervalSeconds: 120, buildContext: "apps/devops-lab", redisImage: "redis:7.2", registryImage: "registry:2.8", baseImage: "debian:bookworm-slim",
@@ -42,13 +44,13 @@ describe("parseConfig", () => {
   });
 
   test.each([
-    [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar, wattrex, lab)'],
+    [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar, wattrex, portal, lab)'],
     [{ target: "mars" }, 'appstacks:target: "mars" is not allowed (allowed: one of local)'],
     [{ biostar: { port: 70000 } }, "appstacks:biostar.port: 70000 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: 80.5 } }, "appstacks:biostar.port: 80.5 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: "80" } }, 'appstacks:biostar.port: "80" is not allowed (allowed: an integer from 1 to 65535)'],
     [{ biostar: { prt: 1 } }, "appstacks:biostar.prt: unknown key (allowed: port, buildContext, siteName, debug, postgresImage, baseImage)"],
-    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex, lab)"],
+    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex, portal, lab)"],
     [{ lab: { live: "red" } }, 'appstacks:lab.live: "red" is not allowed (allowed: blue or green)'],
     [{ lab: { writeIntervalSeconds: 0 } }, "appstacks:lab.writeIntervalSeconds: 0 is not allowed (allowed: a positive integer)"],
     [{ biostar: { postgresImage: "postgres:latest" } }, 'appstacks:biostar.postgresImage: "postgres:latest" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],

@@ -1,0 +1,35 @@
+# Step: the FerretDB binary of the offline MongoDB stand-in (images/mongo). Sourced by
+# scripts/setup.sh, before the stand-in images are built. MongoDB is not in Debian and no image
+# can be pulled; FerretDB speaks MongoDB's wire protocol over SQLite and comes from the Go module
+# proxy. Docker builds here have no Go new enough (bookworm ships 1.19, FerretDB needs 1.22), so
+# the binary is built on the host, cached by version, and copied into the build context
+# (git-ignored).
+
+FERRETDB_VERSION="v1.24.0"
+# The module zip's hash (go.sum form): the checksum database is unreachable, so it is pinned here.
+FERRETDB_SUM="h1:7WJmezL48Bj9bYWnhT/bEJgX5gjT5s7LFdHTqkN25rA="
+
+setup_ferretdb() {
+  local dir="$CACHE_DIR/ferretdb-$FERRETDB_VERSION" dest="$ROOT/images/mongo/ferretdb"
+  if [ ! -x "$dir/ferretdb" ]; then
+    command -v go >/dev/null 2>&1 \
+      || fail "FerretDB $FERRETDB_VERSION" "Go is not installed: install Go >= 1.22 to build the MongoDB stand-in (images/mongo)"
+    go_env "FerretDB $FERRETDB_VERSION"
+    step "FerretDB $FERRETDB_VERSION: go build from the module proxy (about 2 minutes cold)"
+    local info src sum
+    info=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" 2>"$CACHE_DIR/ferretdb-build.log") \
+      || fail "FerretDB $FERRETDB_VERSION" "go mod download failed (see $CACHE_DIR/ferretdb-build.log): check the Go module proxy is reachable"
+    src=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    sum=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Sum": "\(.*\)",$/\1/p')
+    [ "$sum" = "$FERRETDB_SUM" ] || fail "FerretDB $FERRETDB_VERSION" "module hash $sum is not the pinned $FERRETDB_SUM"
+    # A writable copy: the version file FerretDB's release tooling generates (from git) is added.
+    rm -rf "$dir" && mkdir -p "$dir" && cp -r "$src" "$dir/src" && chmod -R u+w "$dir/src"
+    echo "$FERRETDB_VERSION" >"$dir/src/build/version/version.txt"
+    (cd "$dir/src" && go build -trimpath -ldflags='-s -w' -o "$dir/ferretdb.tmp" ./cmd/ferretdb) >>"$CACHE_DIR/ferretdb-build.log" 2>&1 \
+      || fail "FerretDB $FERRETDB_VERSION" "go build failed (see $CACHE_DIR/ferretdb-build.log)"
+    mv "$dir/ferretdb.tmp" "$dir/ferretdb" && rm -rf "$dir/src"
+  else
+    skip "FerretDB $FERRETDB_VERSION binary"
+  fi
+  cmp -s "$dir/ferretdb" "$dest" 2>/dev/null || cp "$dir/ferretdb" "$dest"
+}
