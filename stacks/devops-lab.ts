@@ -60,6 +60,11 @@ const READER_INTERNAL = 8000;
 const REDIS_URL = "redis://redis:6379";
 /** The spawner removes its containers on SIGTERM; this is how long Pulumi lets it. */
 const SPAWNER_GRACE_SECONDS = 30;
+/**
+ * A webapp being replaced (a new image of a colour) drains on SIGTERM: it answers what it has
+ * accepted; the proxy retries what it could not deliver on the other colour or server.
+ */
+const WEBAPP_GRACE_SECONDS = 10;
 
 export class DevopsLab extends pulumi.ComponentResource {
   static readonly TYPE = "appstacks:stacks:DevopsLab";
@@ -113,6 +118,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
     networks: ["backend"],
     ports: [{ internal: colourPort[c], external: colourPort[c] }],
     healthcheck: webappCheck,
+    stopGraceSeconds: WEBAPP_GRACE_SECONDS,
     dependsOn: ["registry"],
   });
 
@@ -132,6 +138,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
         env: { REDIS_URL },
         networks: ["backend"],
         healthcheck: webappCheck,
+        stopGraceSeconds: WEBAPP_GRACE_SECONDS,
         dependsOn: ["redis"],
       },
       spawner: {

@@ -75,6 +75,8 @@ describe("DevOps lab stack", () => {
     expect(container("spawner").volumes).toEqual([{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: false }]);
     expect(container("spawner").labels).toContainEqual({ label: "appstacks.docker-socket", value: "mounted" });
     expect(container("spawner").destroyGraceSeconds).toBe(30);
+    // Webapps drain on SIGTERM (a new image of a colour loses no accepted request).
+    for (const svc of ["webapp", "blue", "green"]) expect(container(svc).destroyGraceSeconds).toBe(10);
     for (const svc of SERVICES.filter((s) => s !== "spawner")) {
       expect(container(svc).labels.map((l: { label: string }) => l.label)).not.toContain("appstacks.docker-socket");
     }
