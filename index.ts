@@ -7,6 +7,7 @@ import { Biostar } from "./stacks/biostar";
 import { Wattrex } from "./stacks/wattrex";
 import { Portal } from "./stacks/portal";
 import { Pecan } from "./stacks/pecan";
+import { DevopsLab } from "./stacks/devops-lab";
 
 const NAMESPACE = "appstacks";
 const config = new pulumi.Config(NAMESPACE);
@@ -19,6 +20,7 @@ const raw: RawConfig = {
   wattrex: config.getObject("wattrex"),
   portal: config.getObject("portal"),
   pecan: config.getObject("pecan"),
+  lab: config.getObject("lab"),
 };
 const cfg = parseOrStop(raw);
 const scope = { project: pulumi.getProject(), stack: pulumi.getStack() };
@@ -43,7 +45,6 @@ if (cfg.apps.includes("biostar")) {
 if (cfg.apps.includes("wattrex")) {
   urlsByApp.wattrex = new Wattrex("wattrex", { ...common, ...cfg.wattrex }).url;
 }
-
 if (cfg.apps.includes("portal")) {
   const { tls, ...portal } = cfg.portal;
   urlsByApp.portal = new Portal("portal", {
@@ -54,6 +55,13 @@ if (cfg.apps.includes("portal")) {
 
 if (cfg.apps.includes("pecan")) {
   urlsByApp.pecan = new Pecan("pecan", { ...common, ...cfg.pecan }).url;
+}
+
+if (cfg.apps.includes("lab")) {
+  const lab = new DevopsLab("lab", { ...common, ...cfg.lab });
+  urlsByApp.lab = lab.url;
+  urlsByApp["lab-live"] = lab.liveUrl;
+  urlsByApp["lab-reader"] = lab.readerUrl;
 }
 
 /** Each deployed app's entry URL. */

@@ -56,6 +56,10 @@ export interface ServiceSpec {
   /** Runs to completion before its dependents; a failure fails the deployment. */
   readonly job?: boolean;
   readonly timeoutSeconds?: number;
+  /** Mount the host engine's socket (see Service.dockerSocket). Only a controller declares it. */
+  readonly dockerSocket?: boolean;
+  /** Seconds to clean up between SIGTERM and SIGKILL on delete/replace. @default 0 */
+  readonly stopGraceSeconds?: number;
 }
 
 export interface AppSpec {

@@ -39,9 +39,9 @@ export class AppStack extends pulumi.ComponentResource {
     const secrets = mapValues(spec.secrets ?? {}, (s, key) =>
       new AppSecret(`${name}-${key}`, { value: s.value, length: s.length, seed: args.secretSeed }, { parent: this }));
 
-    const image = (key: string, source: ImageSource) =>
+    const image = (key: string, source: ImageSource, dependsOn?: pulumi.Resource[]) =>
       new ServiceImage(`${name}-${key}`, {
-        host, source, tag: `${physicalName(scope, key)}:built`, overrides: args.imageOverrides, labels: labelMap(scope, key),
+        host, source, tag: builtImageTag(scope, key), overrides: args.imageOverrides, labels: labelMap(scope, key), dependsOn,
       }, { parent: this });
     const shared = mapValues(spec.images ?? {}, (source, key) => image(key, source));
 
@@ -49,7 +49,9 @@ export class AppStack extends pulumi.ComponentResource {
     for (const svcName of order) {
       const svc = spec.services[svcName];
       const labels = { ...svc.labels, ...labelMap(scope, svcName) };
-      const svcImage = typeof svc.image === "string" ? shared[svc.image] : image(svcName, svc.image);
+      const deps = (svc.dependsOn ?? []).map((d) => services[d].container);
+      // An image pushed to a registry of the app waits for the service's dependencies (the registry).
+      const svcImage = typeof svc.image === "string" ? shared[svc.image] : image(svcName, svc.image, svc.image.build?.push ? deps : undefined);
       services[svcName] = new Service(`${name}-${svcName}`, {
         host,
         containerName: physicalName(scope, svcName),
@@ -69,14 +71,21 @@ export class AppStack extends pulumi.ComponentResource {
         labels,
         job: svc.job,
         timeoutSeconds: svc.timeoutSeconds,
+        dockerSocket: svc.dockerSocket,
+        stopGraceSeconds: svc.stopGraceSeconds,
         // The container of a dependency exists only once it is healthy (or, for a job, done).
-        dependsOn: (svc.dependsOn ?? []).map((d) => services[d].container),
+        dependsOn: deps,
       }, { parent: this });
     }
     this.services = services;
     this.volumeNames = pulumi.output(mapValues(volumes, (v) => v.volumeName)) as pulumi.Output<Record<string, string>>;
     this.registerOutputs({ volumeNames: this.volumeNames });
   }
+}
+
+/** The local tag of an image the app builds: containers started at run time can name it. */
+export function builtImageTag(scope: Scope, key: string): string {
+  return `${physicalName(scope, key)}:built`;
 }
 
 function mapValues<T, U>(rec: Readonly<Record<string, T>>, f: (v: T, k: string) => U): Record<string, U> {

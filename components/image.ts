@@ -15,6 +15,27 @@ export interface ImageBuild {
   /** Build arguments: never secrets (they are visible in the image's history). */
   readonly args?: Readonly<Record<string, string>>;
   readonly target?: string;
+  /** Push the built image to a registry and run what is pulled back from it. @default not pushed */
+  readonly push?: RegistryPush;
+}
+
+/**
+ * Build → push → pull by digest: the image a service runs is the one the registry serves, as in
+ * a deployment through a private registry. The registry must answer plain HTTP at `registry`
+ * from both the host's engine and this program (the engine trusts 127.0.0.0/8 without TLS).
+ */
+export interface RegistryPush {
+  /** The registry as the engine reaches it, e.g. "localhost:5000". */
+  readonly registry: string;
+  /** Repository in the registry, e.g. "appstacks-dev-lab-app". */
+  readonly repository: string;
+  readonly tag: string;
+  /**
+   * Another name of the same registry to pull from, e.g. "127.0.0.1:5000": the pushed tag is
+   * already local under `registry`, so pulling through a second name makes the engine fetch the
+   * manifest from the registry rather than find it locally. @default registry
+   */
+  readonly pullRegistry?: string;
 }
 
 /** Exactly one of `ref` (a pinned reference to pull) or `build`. */
@@ -28,6 +49,8 @@ export interface ServiceImageArgs {
   /** Override map for pulled references (exact reference or repository → replacement). */
   readonly overrides?: Readonly<Record<string, string>>;
   readonly labels?: Readonly<Record<string, string>>;
+  /** Resources that must exist first (the registry a pushed image goes to). */
+  readonly dependsOn?: pulumi.Resource[];
 }
 
 export class ServiceImage extends pulumi.ComponentResource {
@@ -43,8 +66,9 @@ export class ServiceImage extends pulumi.ComponentResource {
     if (args.source.build !== undefined) {
       const b = args.source.build;
       const context = path.resolve(b.context);
+      const push = b.push;
       image = new docker.RemoteImage(`${name}-image`, {
-        name: args.tag,
+        name: push ? `${push.registry}/${push.repository}:${push.tag}` : args.tag,
         build: {
           // Relative to the program directory, so state does not depend on where the repo lives.
           context: path.relative(process.cwd(), context) || ".",
@@ -56,6 +80,7 @@ export class ServiceImage extends pulumi.ComponentResource {
         // The provider does not look inside the context; the hash makes any change rebuild.
         triggers: { context: contextHash(context) },
       }, onHost(args.host, this));
+      if (push) image = pushAndPull(name, push, image, args, this);
     } else {
       const ref = resolveImageRef(args.source.ref, args.overrides);
       if (!isPinned(ref)) {
@@ -68,4 +93,18 @@ export class ServiceImage extends pulumi.ComponentResource {
     this.ref = image.name;
     this.registerOutputs({ imageId: this.imageId, ref: this.ref });
   }
+}
+
+/** Pushes `built` to the registry and pulls it back by the digest the registry reports. */
+function pushAndPull(name: string, push: RegistryPush, built: docker.RemoteImage, args: ServiceImageArgs, parent: pulumi.Resource): docker.RemoteImage {
+  const pushed = new docker.RegistryImage(`${name}-push`, {
+    name: built.name,
+    authConfig: { address: `http://${push.registry}` },
+    // The registry is part of the stack and goes with it; its volume keeps the layers when kept.
+    keepRemotely: true,
+    triggers: { imageId: built.imageId },
+  }, onHost(args.host, parent, { dependsOn: args.dependsOn }));
+  return new docker.RemoteImage(`${name}-pull`, {
+    name: pulumi.interpolate`${push.pullRegistry ?? push.registry}/${push.repository}@${pushed.sha256Digest}`,
+  }, onHost(args.host, parent));
 }

@@ -85,7 +85,23 @@ export interface ServiceArgs {
   /** How long to wait for healthy (services) or completion (jobs). @default 120 */
   readonly timeoutSeconds?: number;
   readonly dependsOn?: pulumi.Resource[];
+  /**
+   * Mount the host engine's socket (/var/run/docker.sock): full control of the host's Docker, for
+   * a controller that starts containers at run time. Declared, never implied: the container is
+   * labelled appstacks.docker-socket=mounted so a policy can allow it only where declared.
+   * @default false
+   */
+  readonly dockerSocket?: boolean;
+  /**
+   * Seconds between SIGTERM and SIGKILL when Pulumi deletes or replaces the container, for a
+   * process that must clean up (the provider kills at once otherwise). @default 0
+   */
+  readonly stopGraceSeconds?: number;
 }
+
+/** Where the engine's API socket is on a Docker host, and where a declared mount puts it. */
+export const DOCKER_SOCKET = "/var/run/docker.sock";
+export const DOCKER_SOCKET_LABEL = "appstacks.docker-socket";
 
 export class Service extends pulumi.ComponentResource {
   static readonly TYPE = "appstacks:index:Service";
@@ -108,7 +124,10 @@ export class Service extends pulumi.ComponentResource {
         ...(args.secrets ?? []).map((s) => ({ file: `${SECRETS_DIR}/${s.name}`, content: pulumi.secret(s.value), permissions: "0444" })),
         ...(args.files ?? []).map((f) => ({ file: f.path, content: f.content, executable: f.executable ?? false })),
       ],
-      volumes: (args.volumes ?? []).map((v) => ({ volumeName: v.volumeName, containerPath: v.path, readOnly: v.readOnly ?? false })),
+      volumes: [
+        ...(args.volumes ?? []).map((v) => ({ volumeName: v.volumeName, containerPath: v.path, readOnly: v.readOnly ?? false })),
+        ...(args.dockerSocket ? [{ hostPath: DOCKER_SOCKET, containerPath: DOCKER_SOCKET, readOnly: false }] : []),
+      ],
       networksAdvanced: (args.networks ?? []).map((n) => ({ name: n.networkName, aliases: n.aliases })),
       ports: (args.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.ip ?? "0.0.0.0" })),
       healthcheck: hc && {
@@ -121,7 +140,8 @@ export class Service extends pulumi.ComponentResource {
       restart: args.restart ?? (job ? "no" : "unless-stopped"),
       memory: args.memoryMb,
       cpus: args.cpus === undefined ? undefined : String(args.cpus),
-      labels: toLabelList(args.labels),
+      labels: toLabelList(args.dockerSocket ? { ...args.labels, [DOCKER_SOCKET_LABEL]: "mounted" } : args.labels),
+      destroyGraceSeconds: args.stopGraceSeconds,
       // Jobs: attach waits for the exit; they are not expected to keep running.
       attach: job ? true : undefined,
       mustRun: !job,

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { isPinned } from "../components/image-ref";
 
-export const APP_NAMES = ["biostar", "wattrex", "portal", "pecan"] as const;
+export const APP_NAMES = ["biostar", "wattrex", "portal", "pecan", "lab"] as const;
 export type AppName = (typeof APP_NAMES)[number];
 export const TARGETS = ["local"] as const;
 
@@ -68,6 +68,29 @@ export const portalSchema = z
   })
   .strict();
 export type PortalConfig = z.infer<typeof portalSchema>;
+// DevOps lab (seed 004): ports default to the seed's (proxy 3456, registry 5000, blue 50100,
+// green 50101, file-IO reader 8000, writer 7000, webapp 3000); livePort is the proxy's blue/green
+// entry point, which the seed did not have.
+const colour = z.enum(["blue", "green"], { message: "blue or green" });
+export const labSchema = z
+  .object({
+    proxyPort: port.default(3456),
+    livePort: port.default(3457),
+    registryPort: port.default(5000),
+    bluePort: port.default(50100),
+    greenPort: port.default(50101),
+    readerPort: port.default(8000),
+    writerPort: port.default(7000),
+    webappPort: port.default(3000),
+    live: colour.default("blue"),
+    writeIntervalSeconds: positiveInt.default(120),
+    buildContext: nonEmpty.default("apps/devops-lab"),
+    redisImage: imageRef.default("redis:7.2"),
+    registryImage: imageRef.default("registry:2.8"),
+    baseImage: imageRef.default("debian:bookworm-slim"),
+  })
+  .strict();
+export type LabConfig = z.infer<typeof labSchema>;
 
 const modelName = z.string({ message: "a model name of letters and digits, e.g. SIPNET" }).regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, "a model name of letters and digits, e.g. SIPNET");
 const machineId = z.number({ message: "an integer from 1 to 2147483" }).int("an integer from 1 to 2147483").min(1, "an integer from 1 to 2147483").max(2147483, "an integer from 1 to 2147483");
@@ -109,6 +132,7 @@ export const configSchema = z
     wattrex: wattrexSchema.default({}),
     portal: portalSchema.default({}),
     pecan: pecanSchema.default({}),
+    lab: labSchema.default({}),
   })
   .strict();
 export type AppConfig = z.infer<typeof configSchema>;
@@ -127,6 +151,9 @@ export function publishedPorts(cfg: AppConfig): [string, number][] {
   if (cfg.apps.includes("portal")) {
     ports.push(["portal.httpPort", cfg.portal.httpPort]);
     if (cfg.portal.tls) ports.push(["portal.httpsPort", cfg.portal.httpsPort]);
+  }
+  if (cfg.apps.includes("lab")) {
+    for (const key of ["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"] as const) ports.push([`lab.${key}`, cfg.lab[key]]);
   }
   return ports;
 }

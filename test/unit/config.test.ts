@@ -20,6 +20,10 @@ describe("parseConfig", () => {
         port: 80, syncPeers: [], models: ["SIPNET"], firstUsers: { carya: 1 }, pecanVersion: "1.8.0",
         postgisImage: "postgis/postgis:12-3.3", rabbitmqImage: "rabbitmq:3.13-management", proxyImage: "nginx:1.27",
       },
+      lab: {
+        proxyPort: 3456, livePort: 3457, registryPort: 5000, bluePort: 50100, greenPort: 50101, readerPort: 8000, writerPort: 7000, webappPort: 3000,
+        live: "blue", writeIntervalSeconds: 120, buildContext: "apps/devops-lab", redisImage: "redis:7.2", registryImage: "registry:2.8", baseImage: "debian:bookworm-slim",
+      },
     });
   });
 
@@ -36,14 +40,23 @@ describe("parseConfig", () => {
     );
   });
 
+  test("the lab's seed reader port clashes with Biostar's; a moved reader does not", () => {
+    expect(() => parseConfig("appstacks", { apps: ["biostar", "lab"] })).toThrow(
+      "appstacks:lab.readerPort: 8000 is already published by appstacks:biostar.port (allowed: a host port no other app uses)",
+    );
+    expect(parseConfig("appstacks", { apps: ["biostar", "wattrex", "lab"], lab: { readerPort: 8010 } }).lab.readerPort).toBe(8010);
+  });
+
   test.each([
-    [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar, wattrex, portal, pecan)'],
+    [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar, wattrex, portal, pecan, lab)'],
     [{ target: "mars" }, 'appstacks:target: "mars" is not allowed (allowed: one of local)'],
     [{ biostar: { port: 70000 } }, "appstacks:biostar.port: 70000 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: 80.5 } }, "appstacks:biostar.port: 80.5 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: "80" } }, 'appstacks:biostar.port: "80" is not allowed (allowed: an integer from 1 to 65535)'],
     [{ biostar: { prt: 1 } }, "appstacks:biostar.prt: unknown key (allowed: port, buildContext, siteName, debug, postgresImage, baseImage)"],
-    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex, portal, pecan)"],
+    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex, portal, pecan, lab)"],
+    [{ lab: { live: "red" } }, 'appstacks:lab.live: "red" is not allowed (allowed: blue or green)'],
+    [{ lab: { writeIntervalSeconds: 0 } }, "appstacks:lab.writeIntervalSeconds: 0 is not allowed (allowed: a positive integer)"],
     [{ biostar: { postgresImage: "postgres:latest" } }, 'appstacks:biostar.postgresImage: "postgres:latest" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],
     [{ biostar: { postgresImage: "postgres" } }, 'appstacks:biostar.postgresImage: "postgres" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],
     [{ biostar: { postgresImage: "Bad Ref:1" } }, 'appstacks:biostar.postgresImage: "Bad Ref:1" is not allowed (allowed: an image reference such as postgres:16.4 or registry:5000/team/app@sha256:…)'],

@@ -17,6 +17,8 @@ function state(type: string, name: string, inputs: Record<string, any>): Record<
   switch (type) {
     case "docker:index/remoteImage:RemoteImage":
       return { ...inputs, imageId: `sha256:${name}` };
+    case "docker:index/registryImage:RegistryImage":
+      return { ...inputs, sha256Digest: `sha256:digest-of-${name}` };
     case "docker:index/container:Container":
       return { ...inputs, exitCode: inputs.attach ? 0 : undefined };
     case "random:index/randomPassword:RandomPassword":
