@@ -88,7 +88,7 @@ export interface ServiceArgs {
   /**
    * Mount the host engine's socket (/var/run/docker.sock): full control of the host's Docker, for
    * a controller that starts containers at run time. Declared, never implied: the container is
-   * labelled appstacks.docker-socket=mounted so a policy can allow it only where declared.
+   * labelled appstacks.allow-docker-socket=true, the declaration the policy pack (policy/) requires.
    * @default false
    */
   readonly dockerSocket?: boolean;
@@ -101,7 +101,7 @@ export interface ServiceArgs {
 
 /** Where the engine's API socket is on a Docker host, and where a declared mount puts it. */
 export const DOCKER_SOCKET = "/var/run/docker.sock";
-export const DOCKER_SOCKET_LABEL = "appstacks.docker-socket";
+export const DOCKER_SOCKET_LABEL = "appstacks.allow-docker-socket";
 
 export class Service extends pulumi.ComponentResource {
   static readonly TYPE = "appstacks:index:Service";
@@ -140,7 +140,7 @@ export class Service extends pulumi.ComponentResource {
       restart: args.restart ?? (job ? "no" : "unless-stopped"),
       memory: args.memoryMb,
       cpus: args.cpus === undefined ? undefined : String(args.cpus),
-      labels: toLabelList(args.dockerSocket ? { ...args.labels, [DOCKER_SOCKET_LABEL]: "mounted" } : args.labels),
+      labels: toLabelList(args.dockerSocket ? { ...args.labels, [DOCKER_SOCKET_LABEL]: "true" } : args.labels),
       destroyGraceSeconds: args.stopGraceSeconds,
       // Jobs: attach waits for the exit; they are not expected to keep running.
       attach: job ? true : undefined,

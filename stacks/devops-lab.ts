@@ -116,6 +116,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
       },
     },
     networks: ["backend"],
+    memoryMb: 128,
     ports: [{ internal: colourPort[c], external: colourPort[c] }],
     healthcheck: webappCheck,
     stopGraceSeconds: WEBAPP_GRACE_SECONDS,
@@ -129,11 +130,13 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
     },
     services: {
       redis: {
+        memoryMb: 128,
         image: { ref: args.redisImage ?? "redis:7.2" },
         networks: ["backend"],
         healthcheck: { test: ["CMD", "redis-cli", "ping"] },
       },
       webapp: {
+        memoryMb: 128,
         image: "webapp",
         env: { REDIS_URL },
         networks: ["backend"],
@@ -142,6 +145,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
         dependsOn: ["redis"],
       },
       spawner: {
+        memoryMb: 128,
         image: "services",
         command: ["node", "/app/spawner.js"],
         env: {
@@ -161,6 +165,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
         dependsOn: ["redis", "webapp"],
       },
       proxy: {
+        memoryMb: 128,
         image: "services",
         command: ["node", "/app/proxy.js"],
         env: { REDIS_URL, PROXY_PORT: String(PROXY_INTERNAL), LIVE_PORT: String(LIVE_INTERNAL) },
@@ -170,6 +175,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
         dependsOn: ["redis", "spawner"],
       },
       registry: {
+        memoryMb: 128,
         image: { ref: args.registryImage ?? "registry:2.8" },
         volumes: { registry: "/var/lib/registry" },
         networks: ["backend"],
@@ -181,6 +187,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
       green: colour("green"),
       // Re-created (and run) exactly when the live colour or a port changes; the proxy is not.
       switch: {
+        memoryMb: 64,
         image: "services",
         command: ["node", "/app/switch.js"],
         env: { REDIS_URL, LIVE_URL: `http://${live}:${colourPort[live]}`, IDLE_URL: `http://${idle}:${colourPort[idle]}` },
@@ -189,6 +196,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
         dependsOn: ["redis", "blue", "green"],
       },
       writer: {
+        memoryMb: 64,
         image: "services",
         command: ["node", "/app/writer.js"],
         env: { FILE: "/data/random", PORT: String(writerPort), WRITE_INTERVAL_SECONDS: String(args.writeIntervalSeconds ?? 120) },
@@ -196,6 +204,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
         healthcheck: node("tcp", String(writerPort)),
       },
       reader: {
+        memoryMb: 128,
         image: "services",
         command: ["node", "/app/reader.js"],
         env: { PORT: String(READER_INTERNAL), WRITER_HOST: "writer", WRITER_PORT: String(writerPort) },

@@ -104,6 +104,7 @@ export function portalSpec(args: PortalArgs): AppSpec {
     },
     services: {
       mongo: {
+        memoryMb: 512,
         image: { ref: d.mongoImage },
         secrets: [
           { secret: "mongo-root-username", pathEnv: "MONGO_INITDB_ROOT_USERNAME_FILE" },
@@ -115,6 +116,7 @@ export function portalSpec(args: PortalArgs): AppSpec {
       },
       // The first ingest, at deployment: the page has data before the app starts serving.
       ingest: {
+        memoryMb: 256,
         image: "portal",
         command: ["python3", "-m", "portal.ingest"],
         env: appEnv,
@@ -124,6 +126,7 @@ export function portalSpec(args: PortalArgs): AppSpec {
         job: true,
       },
       scheduler: {
+        memoryMb: 256,
         image: "portal",
         command: ["python3", "-m", "portal.scheduler"],
         env: { ...appEnv, INGEST_INTERVAL_SECONDS: String(d.ingestIntervalSeconds) },
@@ -133,6 +136,7 @@ export function portalSpec(args: PortalArgs): AppSpec {
         dependsOn: ["ingest"],
       },
       app: {
+        memoryMb: 256,
         image: "portal",
         env: appEnv,
         secrets: mongoCreds,
@@ -141,6 +145,7 @@ export function portalSpec(args: PortalArgs): AppSpec {
         dependsOn: ["ingest"],
       },
       nginx: {
+        memoryMb: 64,
         image: { ref: d.nginxImage },
         files: [{ path: "/etc/nginx/conf.d/default.conf", content: nginxSite({ upstream: `app:${APP_PORT}`, tls: nginxTls }) }],
         secrets: tls ? [{ secret: "tls-certificate" }, { secret: "tls-key" }] : [],

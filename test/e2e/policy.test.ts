@@ -6,12 +6,23 @@ import { projectStack, testStack, tearDown, setConfig, TestStack, PROJECT_ROOT }
 import { freePort } from "./support/net";
 
 const POLICY_PACK = path.join(PROJECT_ROOT, "policy");
-const STAND_INS = { postgres: "appstacks/postgres:local", mysql: "appstacks/mysql:local", rabbitmq: "appstacks/rabbitmq:local", debian: "appstacks/base:bookworm" };
+const STAND_INS = {
+  postgres: "appstacks/postgres:local", mysql: "appstacks/mysql:local", rabbitmq: "appstacks/rabbitmq:local", debian: "appstacks/base:bookworm",
+  mongo: "appstacks/mongo:local", nginx: "appstacks/nginx:local", redis: "appstacks/redis:local", registry: "appstacks/registry:local",
+  "postgis/postgis": "appstacks/postgres:local",
+  ...Object.fromEntries(["web", "api", "bety", "executor", "model-sipnet-git"].map((i) => [`pecan/${i}`, "appstacks/pecan:local"])),
+};
 
 /** Each app stack's own config for a preview that publishes only free ports. Add new apps here. */
 const APPS: Record<string, () => Promise<Record<string, unknown>>> = {
   biostar: async () => ({ port: await freePort() }),
   wattrex: async () => ({ webPort: await freePort(), dbPort: await freePort(), mqttPort: await freePort() }),
+  portal: async () => ({ httpPort: await freePort() }),
+  pecan: async () => ({ port: await freePort() }),
+  lab: async () => {
+    const [proxyPort, livePort, registryPort, bluePort, greenPort, readerPort, writerPort, webappPort] = await Promise.all(Array.from({ length: 8 }, freePort));
+    return { proxyPort, livePort, registryPort, bluePort, greenPort, readerPort, writerPort, webappPort };
+  },
 };
 
 const stacks: TestStack[] = [];

@@ -73,7 +73,7 @@ describe("DevOps lab stack", () => {
     const withSocket = ofType(CONTAINER).filter((c) => JSON.stringify(c.inputs.volumes ?? []).includes("docker.sock")).map((c) => c.inputs.name);
     expect(withSocket).toEqual(["appstacks-dev-lab-spawner"]);
     expect(container("spawner").volumes).toEqual([{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: false }]);
-    expect(container("spawner").labels).toContainEqual({ label: "appstacks.docker-socket", value: "mounted" });
+    expect(container("spawner").labels).toContainEqual({ label: "appstacks.allow-docker-socket", value: "true" });
     expect(container("spawner").destroyGraceSeconds).toBe(30);
     // Webapps drain on SIGTERM (a new image of a colour loses no accepted request).
     for (const svc of ["webapp", "blue", "green"]) expect(container(svc).destroyGraceSeconds).toBe(10);

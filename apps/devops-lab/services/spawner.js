@@ -60,7 +60,8 @@ async function spawn() {
     Env: envList,
     Labels: { ...CHILD, "appstacks.service": "webapp", "appstacks.port": String(port) },
     ExposedPorts: { [`${port}/tcp`]: {} },
-    HostConfig: { NetworkMode: NETWORK, RestartPolicy: { Name: "unless-stopped" } },
+    // The same limit the stack gives the base webapp: spawned copies are held to the same rules.
+    HostConfig: { NetworkMode: NETWORK, RestartPolicy: { Name: "unless-stopped" }, Memory: 128 * 1024 * 1024 },
     NetworkingConfig: { EndpointsConfig: { [NETWORK]: { Aliases: [name] } } },
   });
   try {
