@@ -64,7 +64,9 @@ export const biostar: BenchApp = {
     return { BIOSTAR_PORT: String(ports.web), BIOSTAR_DEBUG: changed ? "1" : "0" };
   },
   change: { what: "web: DJANGO_DEBUG 0 → 1 (`biostar.debug`)", service: "web" },
-  web: { port: "web", path: "/" },
+  // The health endpoint: through waitress and Django like every page, without the database
+  // query that caps the page's own rate on 2 cores.
+  web: { port: "web", path: "/healthz" },
 };
 
 export const wattrex: BenchApp = {
@@ -102,7 +104,7 @@ export const wattrex: BenchApp = {
   },
   // Compose sees the change as a different mounted file, the stack as different uploaded content.
   change: { what: "mn-manager: log level INFO → DEBUG (`wattrex.logLevel`)", service: "mn-manager" },
-  web: { port: "web", path: "/" },
+  web: { port: "web", path: "/healthz" },
 };
 
 /** Every app the harness knows; `--apps` picks among them. Add pecan, portal and lab here. */

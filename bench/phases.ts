@@ -6,7 +6,7 @@ import * as path from "path";
 import { BenchApp, Ports, ROOT } from "./apps";
 import { ComposeProject } from "./lib/compose";
 import { containersOf, removeLabelled, touched, waitReady } from "./lib/docker";
-import { appStack, logTo, programStack, remove, up } from "./lib/ours";
+import { appStack, destroy, programStack, remove, up } from "./lib/ours";
 import { serviceNames, syntheticCompose } from "./lib/synthetic";
 import { freePort } from "../test/e2e/support/net";
 import { setConfig, uniqueRunId } from "../test/e2e/support/workspace";
@@ -42,14 +42,14 @@ export async function oursApp(app: BenchApp, log: string): Promise<AppRun> {
   const t = await appStack(`bench-${app.name}`, app.ours(ports, false));
   const ready = () => waitReady(t.runId, app.services, app.jobs);
   try {
-    const [cold] = await timed(async () => { await up(t.stack, log); await ready(); });
+    const [cold] = await timed(async () => { await up(t, log); await ready(); });
     const before = await containersOf(t.runId);
-    const [noop, { changes }] = await timed(async () => { const r = await up(t.stack, log); await ready(); return r; });
+    const [noop, { changes }] = await timed(async () => { const r = await up(t, log); await ready(); return r; });
     const afterNoop = await containersOf(t.runId);
     await setConfig(t.stack, app.ours(ports, true));
-    const [change] = await timed(async () => { await up(t.stack, log); await ready(); });
+    const [change] = await timed(async () => { await up(t, log); await ready(); });
     const afterChange = await containersOf(t.runId);
-    const [teardown] = await timed(() => t.stack.destroy(logTo(log)));
+    const [teardown] = await timed(() => destroy(t, log));
     const n = touched(before, afterNoop);
     return { cold, noop, change, teardown, noopTouched: n.replaced.length + n.restarted.length, replaced: touched(afterNoop, afterChange).replaced.length, engineChanges: changes };
   } finally {
@@ -86,7 +86,7 @@ export async function composeApp(app: BenchApp): Promise<AppRun> {
 export async function emptyUp(log: string): Promise<number> {
   const t = await programStack(path.join(ROOT, "bench/programs/empty"), "bench-empty");
   try {
-    const [s] = await timed(() => up(t.stack, log));
+    const [s] = await timed(() => up(t, log));
     return s;
   } finally {
     await remove(t, log);
@@ -99,7 +99,7 @@ export async function syntheticCold(n: number, log: string): Promise<{ ours: num
   const t = await programStack(path.join(ROOT, "bench/programs/synthetic"), `bench-syn${n}`, { "bench:services": String(n) });
   let ours: number;
   try {
-    [ours] = await timed(async () => { await up(t.stack, log); await waitReady(t.runId, services); });
+    [ours] = await timed(async () => { await up(t, log); await waitReady(t.runId, services); });
   } finally {
     await remove(t, log);
     await removeLabelled(t.runId);

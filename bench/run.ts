@@ -1,5 +1,5 @@
 // npm run bench [-- --runs 3 --apps biostar,wattrex --sizes 10,25,50 --only apps,engine,scaling,zero-downtime
-//                  --rate 250 --load "what else ran on the machine"]
+//                  --rate 200 --load "what else ran on the machine"]
 // One run of the harness on this machine's daemon: ours vs docker-compose for every app in
 // bench/apps.ts, the engine's fixed cost, the synthetic stack's growth, requests during rollouts.
 // Writes bench/results/latest.{json,md}; the engine's output goes to a log file (path printed).
@@ -24,7 +24,7 @@ function options() {
       apps: { type: "string", default: APPS.map((a) => a.name).join(",") },
       sizes: { type: "string", default: "10,25,50" },
       only: { type: "string", default: SECTIONS.join(",") },
-      rate: { type: "string", default: "250" },
+      rate: { type: "string", default: "200" },
       load: { type: "string" },
       out: { type: "string", default: path.join(ROOT, "bench/results") },
     },
@@ -119,12 +119,14 @@ async function main() {
 
   const zeroDowntime: ZeroDowntimeResult[] = [];
   if (o.only.has("zero-downtime")) {
+    const emit = (z: ZeroDowntimeResult) =>
+      say(`  ${z.scenario}: ${z.status === "measured" ? `sent ${z.sent}, failed ${z.failed}, worst ${z.worstLatencyMs} ms, ${z.rolloutSeconds?.toFixed(1)} s` : `${z.status}: ${z.reason}`}`);
+    // One app is enough to show the default path; the first with a published web endpoint.
     for (const app of o.apps.filter((a) => a.web).slice(0, 1)) {
       say(`requests during a plain replacement: ${app.name} at ${o.rate} req/s`);
-      zeroDowntime.push(...(await plainReplacement(app, o.rate, log)));
+      zeroDowntime.push(...(await plainReplacement(app, o.rate, log, emit)));
     }
-    zeroDowntime.push(...(await labBlueGreen(o.rate, log)));
-    for (const z of zeroDowntime) say(`  ${z.scenario}: ${z.status === "measured" ? `sent ${z.sent}, failed ${z.failed}, worst ${z.worstLatencyMs} ms` : z.status}`);
+    zeroDowntime.push(...(await labBlueGreen(o.rate, log, emit)));
   }
 
   const results: BenchResults = {

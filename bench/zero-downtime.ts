@@ -14,6 +14,18 @@ import { allocatePorts } from "./phases";
 import { setConfig, uniqueRunId } from "../test/e2e/support/workspace";
 
 const pause = (ms: number) => new Promise((res) => setTimeout(res, ms));
+/** A web container that cannot pass its health check under this load is a result, not a hang. */
+const ROLLOUT_TIMEOUT_MS = 240_000;
+
+/** One rollout under load; a rollout that fails (e.g. never healthy under load) is reported as failed. */
+async function rollout(scenario: string, url: string, rate: number, action: () => Promise<unknown>): Promise<ZeroDowntimeResult> {
+  try {
+    const { load, actionSeconds } = await underLoad(url, { rate }, action);
+    return { scenario, status: "measured", ...load, rolloutSeconds: actionSeconds };
+  } catch (e) {
+    return { scenario, status: "failed", reason: String((e as Error).message ?? e).split("\n")[0].slice(0, 200) };
+  }
+}
 
 /** Load only, no change: what the endpoint does at this rate on this machine, for comparison. */
 function steady(scenario: string, url: string, rate: number, seconds: number): Promise<ZeroDowntimeResult> {
@@ -24,19 +36,19 @@ function steady(scenario: string, url: string, rate: number, seconds: number): P
  * The default path: one published web container of `app` replaced by our `up` (its setting
  * changed), then the same change by docker-compose; each preceded by a steady-load baseline.
  */
-export async function plainReplacement(app: BenchApp, rate: number, log: string): Promise<ZeroDowntimeResult[]> {
+export async function plainReplacement(app: BenchApp, rate: number, log: string, emit: (r: ZeroDowntimeResult) => void): Promise<ZeroDowntimeResult[]> {
   if (!app.web) return [];
   const results: ZeroDowntimeResult[] = [];
+  const push = (r: ZeroDowntimeResult) => { results.push(r); emit(r); };
   const ports = await allocatePorts(app.ports);
   const url = `http://127.0.0.1:${ports[app.web.port]}${app.web.path}`;
   const t = await appStack(`bench-zd-${app.name}`, app.ours(ports, false));
   try {
-    await up(t.stack, log);
+    await up(t, log);
     await waitReady(t.runId, app.services, app.jobs);
-    results.push(await steady(`${app.name}: steady load, no change (ours)`, url, rate, 5));
+    push(await steady(`${app.name}: steady load, no change (ours)`, url, rate, 5));
     await setConfig(t.stack, app.ours(ports, true));
-    const { load, actionSeconds } = await underLoad(url, { rate }, () => up(t.stack, log));
-    results.push({ scenario: `${app.name}: ${app.change.what}, \`up\` replaces ${app.change.service} (ours)`, status: "measured", ...load, rolloutSeconds: actionSeconds });
+    push(await rollout(`${app.name}: ${app.change.what}, \`up\` replaces ${app.change.service} (ours)`, url, rate, () => up(t, log)));
   } finally {
     await remove(t, log);
     await removeLabelled(t.runId);
@@ -50,8 +62,10 @@ export async function plainReplacement(app: BenchApp, rate: number, log: string)
     await p.up();
     await waitReady(runId, app.services, app.jobs);
     p.setEnv(app.compose(ports, files, true));
-    const { load, actionSeconds } = await underLoad(url, { rate }, async () => { await p.up(); await waitReady(runId, app.services, app.jobs); });
-    results.push({ scenario: `${app.name}: the same change, \`docker-compose up -d\` + healthy`, status: "measured", ...load, rolloutSeconds: actionSeconds });
+    push(await rollout(`${app.name}: the same change, \`docker-compose up -d\` + healthy`, url, rate, async () => {
+      await p.up();
+      await waitReady(runId, app.services, app.jobs, ROLLOUT_TIMEOUT_MS);
+    }));
     await p.down();
   } finally {
     await removeLabelled(runId);
@@ -81,7 +95,7 @@ const LAB_CONFIG = {
   newImageOf: (colour: "blue" | "green") => ({ [`${colour}Version`]: "bench-2" }),
 };
 
-export async function labBlueGreen(rate: number, log: string): Promise<ZeroDowntimeResult[]> {
+export async function labBlueGreen(rate: number, log: string, emit: (r: ZeroDowntimeResult) => void): Promise<ZeroDowntimeResult[]> {
   if (!(APP_NAMES as readonly string[]).includes("lab")) {
     const reason = "the lab stack (issue 5) is not merged yet; harness step written against its assumed interface (bench/zero-downtime.ts)";
     return [
@@ -101,19 +115,15 @@ export async function labBlueGreen(rate: number, log: string): Promise<ZeroDownt
   };
   const t = await appStack("bench-zd-lab", configWith({}));
   const results: ZeroDowntimeResult[] = [];
+  const push = (r: ZeroDowntimeResult) => { results.push(r); emit(r); };
   try {
-    await up(t.stack, log);
+    await up(t, log);
     for (const [scenario, patch] of [
       ["lab: blue → green switch through the proxy", LAB_CONFIG.switchTo("green")],
       ["lab: new image of the live colour (green)", LAB_CONFIG.newImageOf("green")],
     ] as const) {
       await setConfig(t.stack, configWith(patch));
-      try {
-        const { load, actionSeconds } = await underLoad(url, { rate }, () => up(t.stack, log));
-        results.push({ scenario, status: "measured", ...load, rolloutSeconds: actionSeconds });
-      } catch (e) {
-        results.push({ scenario, status: "failed", reason: String(e).split("\n")[0] });
-      }
+      push(await rollout(scenario, url, rate, () => up(t, log)));
     }
   } finally {
     await remove(t, log);
