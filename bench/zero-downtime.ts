@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BenchApp } from "./apps";
+import { BenchApp, ROOT, STANDINS } from "./apps";
 import { APP_NAMES } from "../config/schema";
 import { ComposeProject } from "./lib/compose";
 import { waitReady, removeLabelled } from "./lib/docker";
@@ -76,24 +76,35 @@ export async function plainReplacement(app: BenchApp, rate: number, log: string,
 
 // ---------------------------------------------------------------------------------------------
 // ASSUMED INTERFACE, NOT YET WIRED: the DevOps lab (issue 5) is being written on another branch.
-// This step assumes: app name "lab" in APP_NAMES; its config object `appstacks:lab` takes
-// `live: "blue" | "green"` (which colour the proxy sends traffic to) and `proxyPort` (the proxy's
-// published host port), and a new image of a colour comes from changing that colour's build,
-// assumed here as `blueVersion`/`greenVersion` (any value that changes the colour's image).
-// INTEGRATOR: after merging the lab, adjust LAB_CONFIG below to its real keys (and the stand-in
-// overrides it needs), then run `npm run bench -- --only zero-downtime`. Until "lab" is in
-// APP_NAMES the step reports "skipped" and measures nothing.
+// Assumed from that branch's work in progress: app name "lab" in APP_NAMES; `appstacks:lab` takes
+// `live: "blue" | "green"` (the colour the proxy's live entry point sends traffic to), the host
+// ports proxyPort, livePort (the live entry point), registryPort, bluePort, greenPort, readerPort,
+// writerPort, webappPort, and `buildContext` (both colours build from it). A new image of the live
+// colour = the same build context copied with one file changed (it rebuilds both colours; the
+// idle one's replacement is harmless, the live one's is what is measured).
+// INTEGRATOR: after merging the lab, check LAB below against its real keys and stand-ins, then run
+// `npm run bench -- --only zero-downtime`. Until "lab" is in APP_NAMES this step reports
+// "skipped" and measures nothing.
 // ---------------------------------------------------------------------------------------------
-const LAB_CONFIG = {
-  base: (proxyPort: number) => ({
+const LAB = {
+  ports: ["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort", "writerPort", "webappPort"],
+  context: "apps/devops-lab",
+  overrides: { redis: "appstacks/redis:local", registry: "appstacks/registry:local", debian: STANDINS.debian },
+  config: (lab: Record<string, unknown>) => ({
     "appstacks:apps": ["lab"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": { debian: "appstacks/base:bookworm" },
-    lab: { proxyPort, live: "blue" },
+    "appstacks:imageOverrides": LAB.overrides,
+    "appstacks:lab": lab,
   }),
-  switchTo: (colour: "blue" | "green") => ({ live: colour }),
-  newImageOf: (colour: "blue" | "green") => ({ [`${colour}Version`]: "bench-2" }),
 };
+
+/** A copy of the lab's build context with one file changed: a new image, same behaviour. */
+function changedContext(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-bench-lab-context-"));
+  fs.cpSync(path.join(ROOT, LAB.context), dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, ".bench-rebuild"), `${Date.now()}\n`);
+  return dir;
+}
 
 export async function labBlueGreen(rate: number, log: string, emit: (r: ZeroDowntimeResult) => void): Promise<ZeroDowntimeResult[]> {
   if (!(APP_NAMES as readonly string[]).includes("lab")) {
@@ -103,24 +114,19 @@ export async function labBlueGreen(rate: number, log: string, emit: (r: ZeroDown
       { scenario: "lab: new image of the live colour (green)", status: "skipped", reason },
     ];
   }
-  const [proxyPort] = Object.values(await allocatePorts(["proxy"]));
-  const url = `http://127.0.0.1:${proxyPort}/`;
-  const base = LAB_CONFIG.base(proxyPort);
-  let lab: Record<string, unknown> = { ...base.lab };
-  const configWith = (patch: Record<string, unknown>) => {
-    lab = { ...lab, ...patch };
-    const { lab: _drop, ...rest } = base;
-    void _drop;
-    return { ...rest, "appstacks:lab": lab };
-  };
+  const ports = await allocatePorts(LAB.ports);
+  const url = `http://127.0.0.1:${ports.livePort}/`;
+  let lab: Record<string, unknown> = { ...ports, live: "blue" };
+  const configWith = (patch: Record<string, unknown>) => LAB.config((lab = { ...lab, ...patch }));
   const t = await appStack("bench-zd-lab", configWith({}));
+  const context = changedContext();
   const results: ZeroDowntimeResult[] = [];
   const push = (r: ZeroDowntimeResult) => { results.push(r); emit(r); };
   try {
     await up(t, log);
     for (const [scenario, patch] of [
-      ["lab: blue → green switch through the proxy", LAB_CONFIG.switchTo("green")],
-      ["lab: new image of the live colour (green)", LAB_CONFIG.newImageOf("green")],
+      ["lab: blue → green switch through the proxy", { live: "green" }],
+      ["lab: new image of the live colour (green)", { buildContext: context }],
     ] as const) {
       await setConfig(t.stack, configWith(patch));
       push(await rollout(scenario, url, rate, () => up(t, log)));
@@ -128,6 +134,7 @@ export async function labBlueGreen(rate: number, log: string, emit: (r: ZeroDown
   } finally {
     await remove(t, log);
     await removeLabelled(t.runId);
+    fs.rmSync(context, { recursive: true, force: true });
   }
   return results;
 }

@@ -11,6 +11,10 @@ export interface LoadOutcome {
   readonly errors: number;
   readonly failed: number;
   readonly worstLatencyMs: number;
+  /** The longest time without a 2xx answer completing: the outage a user sees. */
+  readonly longestGapMs: number;
+  /** Requests per second actually sent (sent / load duration): below `rate` when the server lags. */
+  readonly achievedRate: number;
 }
 
 export interface LoadOptions {
@@ -19,7 +23,7 @@ export interface LoadOptions {
   /** Load before the action starts and after it ends. @default 1000 */
   readonly leadMs?: number;
   readonly tailMs?: number;
-  /** @default 10 */
+  /** Concurrent connections: enough that a slow answer does not cap the rate. @default 50 */
   readonly connections?: number;
 }
 
@@ -32,9 +36,18 @@ export async function underLoad<T>(url: string, opts: LoadOptions, action: () =>
   const done = new Promise<autocannon.Result>((res, rej) => { finished = res; broke = rej; });
   const instance = autocannon(
     // duration is an upper bound only: stop() ends the run when the action is over.
-    { url, connections: opts.connections ?? 10, overallRate: opts.rate, duration: 3600, timeout: 10 },
+    { url, connections: opts.connections ?? 50, overallRate: opts.rate, duration: 3600, timeout: 10 },
     (err, result) => (err ? broke(err) : finished(result)),
   );
+  // Completion times of 2xx answers: the longest gap between them is the outage.
+  let lastOk = performance.now();
+  let longestGapMs = 0;
+  instance.on("response", (_client, statusCode) => {
+    if (statusCode < 200 || statusCode > 299) return;
+    const now = performance.now();
+    longestGapMs = Math.max(longestGapMs, now - lastOk);
+    lastOk = now;
+  });
   let value: T;
   let actionSeconds = 0;
   try {
@@ -47,6 +60,7 @@ export async function underLoad<T>(url: string, opts: LoadOptions, action: () =>
     instance.stop();
   }
   const r = await done;
+  longestGapMs = Math.max(longestGapMs, performance.now() - lastOk);
   return {
     value,
     actionSeconds,
@@ -58,6 +72,8 @@ export async function underLoad<T>(url: string, opts: LoadOptions, action: () =>
       errors: r.errors,
       failed: r.non2xx + r.errors,
       worstLatencyMs: r.latency.max,
+      longestGapMs: Math.round(longestGapMs),
+      achievedRate: r.duration > 0 ? Math.round(r.requests.sent / r.duration) : 0,
     },
   };
 }

@@ -75,10 +75,10 @@ export function scalingTable(r: BenchResults): string {
 export function zeroDowntimeTable(r: BenchResults): string {
   const rows = r.zeroDowntime.map((z) =>
     z.status !== "measured"
-      ? [z.scenario, `${z.status}: ${z.reason ?? ""}`, "", "", "", ""]
-      : [z.scenario, `${z.rate} req/s`, String(z.sent), `${z.failed} (non-2xx ${z.non2xx}, errors ${z.errors})`, `${z.worstLatencyMs} ms`, seconds(z.rolloutSeconds ?? 0)],
+      ? [z.scenario, `${z.status}: ${z.reason ?? ""}`, "", "", "", "", ""]
+      : [z.scenario, `${z.rate} req/s (sent ${z.achievedRate ?? "?"}/s)`, String(z.sent), `${z.failed} (non-2xx ${z.non2xx}, errors ${z.errors})`, `${z.worstLatencyMs} ms`, z.longestGapMs === undefined ? "–" : seconds(z.longestGapMs / 1000), seconds(z.rolloutSeconds ?? 0)],
   );
-  return table(["scenario", "load", "requests sent", "failed", "worst latency", "rollout (s)"], rows);
+  return table(["scenario", "load asked (achieved)", "requests sent", "failed", "worst latency", "longest without a 2xx (s)", "rollout (s)"], rows);
 }
 
 export function machineLine(r: BenchResults): string {

@@ -54,12 +54,16 @@ export interface ZeroDowntimeResult {
   readonly reason?: string;
   /** Requests per second asked of the load generator. */
   readonly rate?: number;
+  /** Requests per second actually sent. */
+  readonly achievedRate?: number;
   readonly sent?: number;
   /** non-2xx answers plus errors (refused, reset, timeouts). */
   readonly failed?: number;
   readonly non2xx?: number;
   readonly errors?: number;
   readonly worstLatencyMs?: number;
+  /** The longest time without a successful answer (the outage). */
+  readonly longestGapMs?: number;
   /** How long the rollout (`up`) took while the load ran. */
   readonly rolloutSeconds?: number;
 }
