@@ -10,11 +10,12 @@ import { parseArgs } from "util";
 import { APPS, ROOT, STANDINS } from "./apps";
 import { cli } from "./lib/docker";
 import { loadNow, machineInfo } from "./lib/machine";
-import { renderMarkdown } from "./lib/render";
+import { readmeBlock, renderMarkdown, withLatest } from "./lib/render";
 import { AppResult, BenchResults, ScalingPoint, ZeroDowntimeResult } from "./lib/results";
 import { composeApp, emptyUp, oursApp, syntheticCold } from "./phases";
 import { labBlueGreen, plainReplacement } from "./zero-downtime";
 
+const DEFAULT_OUT = path.join(ROOT, "bench/results");
 const SECTIONS = ["apps", "engine", "scaling", "zero-downtime"] as const;
 
 function options() {
@@ -26,7 +27,7 @@ function options() {
       only: { type: "string", default: SECTIONS.join(",") },
       rate: { type: "string", default: "200" },
       load: { type: "string" },
-      out: { type: "string", default: path.join(ROOT, "bench/results") },
+      out: { type: "string", default: DEFAULT_OUT },
     },
   });
   const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
@@ -145,6 +146,9 @@ async function main() {
   const md = renderMarkdown(results);
   fs.writeFileSync(path.join(o.out, "latest.md"), md);
   console.log("\n" + md);
+  // The README quotes the latest results between its markers (see "Benchmarks").
+  const readme = path.join(ROOT, "README.md");
+  if (o.out === DEFAULT_OUT) fs.writeFileSync(readme, withLatest(fs.readFileSync(readme, "utf8"), readmeBlock(results)));
   say(`wrote ${path.join(o.out, "latest.md")} and latest.json`);
 }
 

@@ -106,3 +106,19 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.notes.length > 0) parts.push("", "## Notes", "", ...r.notes.map((n) => `- ${n}`));
   return parts.join("\n") + "\n";
 }
+
+export const README_START = "<!-- bench:latest:start (written by npm run bench) -->";
+export const README_END = "<!-- bench:latest:end -->";
+
+/** The README with the text between the markers replaced by `body`; unchanged without markers. */
+export function withLatest(readme: string, body: string): string {
+  const a = readme.indexOf(README_START);
+  const b = readme.indexOf(README_END);
+  if (a < 0 || b < a) return readme;
+  return `${readme.slice(0, a + README_START.length)}\n${body.trim()}\n${readme.slice(b)}`;
+}
+
+/** The README's part of a run: the machine and the tables, under the README's own heading. */
+export function readmeBlock(r: BenchResults): string {
+  return renderMarkdown(r).replace(/^# Benchmark results\n/, "").replace(/^## /gm, "#### ");
+}

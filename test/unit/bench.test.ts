@@ -2,7 +2,7 @@
 // per-service cost, readiness and "touched" logic, the Markdown tables, the synthetic compose file.
 import { parse } from "yaml";
 import { perService, ratio, summarize } from "../../bench/lib/stats";
-import { formatRatio, minMedMax, renderMarkdown, table } from "../../bench/lib/render";
+import { formatRatio, minMedMax, README_END, README_START, readmeBlock, renderMarkdown, table, withLatest } from "../../bench/lib/render";
 import { BenchResults } from "../../bench/lib/results";
 import { ContainerState, readiness, touched } from "../../bench/lib/docker";
 import { serviceNames, syntheticCompose, syntheticSpec } from "../../bench/lib/synthetic";
@@ -96,6 +96,16 @@ describe("report", () => {
     expect(md).toContain("| biostar: web replaced | 250 req/s (sent 240/s) | 1000 | 7 (non-2xx 2, errors 5) | 900 ms | 4.20 | 6.00 |");
     expect(md).toContain("| lab: switch | skipped: not merged |");
     expect(md).toContain("- a note");
+  });
+
+  test("the README's block between its markers is replaced, the rest kept", () => {
+    const readme = `# x\n${README_START}\nold table\n${README_END}\nafter\n`;
+    const updated = withLatest(readme, readmeBlock(results));
+    expect(updated).not.toContain("old table");
+    expect(updated).toContain("#### Deploys, ours vs docker-compose");
+    expect(updated.startsWith(`# x\n${README_START}\nMachine: `)).toBe(true);
+    expect(updated.endsWith(`${README_END}\nafter\n`)).toBe(true);
+    expect(withLatest("no markers", "t")).toBe("no markers");
   });
 });
 
