@@ -2,6 +2,8 @@
 // points at the repository's program (or one of bench/programs), a temp file backend, a unique
 // stack name per run (so names never collide with other stacks on the daemon).
 import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { cli } from "./docker";
 import { projectStack, setConfig, testStack, TestStack } from "../../test/e2e/support/workspace";
@@ -68,4 +70,7 @@ export async function remove(t: OurStack | undefined, log: string): Promise<void
     fs.appendFileSync(log, `cleanup of ${t.runId} failed: ${e}\n`);
   }
   fs.rmSync(t.backendDir, { recursive: true, force: true });
+  // appStack's project dir is a temp dir of its own; a bench/programs dir is never removed.
+  const workDir = (t.stack.workspace as LocalWorkspace).workDir;
+  if (path.resolve(workDir).startsWith(os.tmpdir() + path.sep)) fs.rmSync(workDir, { recursive: true, force: true });
 }
