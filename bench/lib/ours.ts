@@ -73,4 +73,5 @@ export async function remove(t: OurStack | undefined, log: string): Promise<void
   // appStack's project dir is a temp dir of its own; a bench/programs dir is never removed.
   const workDir = (t.stack.workspace as LocalWorkspace).workDir;
   if (path.resolve(workDir).startsWith(os.tmpdir() + path.sep)) fs.rmSync(workDir, { recursive: true, force: true });
+  else fs.rmSync(path.join(workDir, `Pulumi.${t.stack.name}.yaml`), { force: true });
 }

@@ -76,9 +76,9 @@ export function zeroDowntimeTable(r: BenchResults): string {
   const rows = r.zeroDowntime.map((z) =>
     z.status !== "measured"
       ? [z.scenario, `${z.status}: ${z.reason ?? ""}`, "", "", "", "", ""]
-      : [z.scenario, `${z.rate} req/s (sent ${z.achievedRate ?? "?"}/s)`, String(z.sent), `${z.failed} (non-2xx ${z.non2xx}, errors ${z.errors})`, `${z.worstLatencyMs} ms`, z.longestGapMs === undefined ? "–" : seconds(z.longestGapMs / 1000), seconds(z.rolloutSeconds ?? 0)],
+      : [z.scenario, `${z.rate} req/s (sent ${z.achievedRate ?? "?"}/s)`, String(z.sent), `${z.failed} (non-2xx ${z.non2xx}, connection errors/timeouts ${z.errors})`, `${z.worstLatencyMs} ms`, z.longestGapMs === undefined ? "–" : seconds(z.longestGapMs / 1000), seconds(z.rolloutSeconds ?? 0)],
   );
-  return table(["scenario", "load asked (achieved)", "requests sent", "failed", "worst latency", "longest without a 2xx (s)", "rollout (s)"], rows);
+  return table(["scenario", "load asked (sent)", "requests sent", "failed attempts", "worst latency", "longest without a 2xx (s)", "rollout (s)"], rows);
 }
 
 export function machineLine(r: BenchResults): string {

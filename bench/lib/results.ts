@@ -57,7 +57,10 @@ export interface ZeroDowntimeResult {
   /** Requests per second actually sent. */
   readonly achievedRate?: number;
   readonly sent?: number;
-  /** non-2xx answers plus errors (refused, reset, timeouts). */
+  /**
+   * non-2xx answers plus errors (refused, reset, timeouts). A refused connection is an attempt that
+   * never became a sent request, so during an outage `failed` can exceed `sent`.
+   */
   readonly failed?: number;
   readonly non2xx?: number;
   readonly errors?: number;

@@ -93,7 +93,7 @@ describe("report", () => {
     expect(md).toContain("containers replaced: ours 1, compose 1 (target 1)");
     expect(md).toContain("An empty program's `pulumi up`: 2.00 / **3.00** / 4.00 s.");
     expect(md).toContain("| 20 | 20.0 | 8.00 | 2.50× | 1.00 / 1.00 | 0.40 / 0.30 |");
-    expect(md).toContain("| biostar: web replaced | 250 req/s (sent 240/s) | 1000 | 7 (non-2xx 2, errors 5) | 900 ms | 4.20 | 6.00 |");
+    expect(md).toContain("| biostar: web replaced | 250 req/s (sent 240/s) | 1000 | 7 (non-2xx 2, connection errors/timeouts 5) | 900 ms | 4.20 | 6.00 |");
     expect(md).toContain("| lab: switch | skipped: not merged |");
     expect(md).toContain("- a note");
   });
