@@ -1,0 +1,113 @@
+// The apps the harness compares, one entry each: our stack's config, the equivalent compose file
+// and its variables, the images compose runs (built once, before any timing), and the one-service
+// change of phase 3. A new app stack is one more entry here plus bench/compose/<app>.yml.
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { credEnv, credYaml, configParams, logConfig, rabbitmqConf, WattrexCredentials } from "../stacks/wattrex-files";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+/** The offline stand-ins, as Pulumi.dev.yaml maps them. */
+export const STANDINS = {
+  postgres: "appstacks/postgres:local",
+  mysql: "appstacks/mysql:local",
+  rabbitmq: "appstacks/rabbitmq:local",
+  debian: "appstacks/base:bookworm",
+};
+
+export type Ports = Record<string, number>;
+
+export interface BenchApp {
+  readonly name: string;
+  /** bench/compose/<name>.yml */
+  readonly composeFile: string;
+  /** Host ports to allocate (fresh free ports each run). */
+  readonly ports: readonly string[];
+  /** Services that run (healthy when they have a check) and one-shot jobs (exited 0). */
+  readonly services: readonly string[];
+  readonly jobs: readonly string[];
+  /** Images we build ourselves: compose runs `tag`, built from `context` once before timing. */
+  readonly builtImages: readonly { readonly envVar: string; readonly tag: string; readonly context: string }[];
+  /** Our stack's config (appstacks:*), before (`changed` false) and after the one-service change. */
+  ours(ports: Ports, changed: boolean): Record<string, unknown>;
+  /** The compose file's variables; writes the secret/config files it mounts into `filesDir`. */
+  compose(ports: Ports, filesDir: string, changed: boolean): Record<string, string>;
+  /** The change in words and the service it must replace. */
+  readonly change: { readonly what: string; readonly service: string };
+  /** A published HTTP endpoint for the zero-downtime measurement. */
+  readonly web?: { readonly port: string; readonly path: string };
+}
+
+const secret = (n = 32) => crypto.randomBytes(n).toString("base64url").slice(0, n);
+const write = (dir: string, name: string, content: string) => fs.writeFileSync(path.join(dir, name), content, { mode: 0o644 });
+const baseImageArg = { BASE_IMAGE: STANDINS.debian };
+
+export const biostar: BenchApp = {
+  name: "biostar",
+  composeFile: path.join(ROOT, "bench/compose/biostar.yml"),
+  ports: ["web"],
+  services: ["db", "web"],
+  jobs: ["migrate", "init"],
+  builtImages: [{ envVar: "BIOSTAR_WEB_IMAGE", tag: "appstacks-bench/biostar-web:local", context: "apps/biostar" }],
+  ours: (ports, changed) => ({
+    "appstacks:apps": ["biostar"],
+    "appstacks:keepDataOnDestroy": false,
+    "appstacks:imageOverrides": { postgres: STANDINS.postgres, debian: STANDINS.debian },
+    "appstacks:biostar": { port: ports.web, debug: changed },
+  }),
+  compose: (ports, dir, changed) => {
+    if (!fs.existsSync(path.join(dir, "db-password"))) {
+      write(dir, "db-password", secret());
+      write(dir, "django-secret-key", secret(50));
+    }
+    return { BIOSTAR_PORT: String(ports.web), BIOSTAR_DEBUG: changed ? "1" : "0" };
+  },
+  change: { what: "web: DJANGO_DEBUG 0 → 1 (`biostar.debug`)", service: "web" },
+  // The health endpoint: through waitress and Django like every page, without the database
+  // query that caps the page's own rate on 2 cores.
+  web: { port: "web", path: "/healthz" },
+};
+
+export const wattrex: BenchApp = {
+  name: "wattrex",
+  composeFile: path.join(ROOT, "bench/compose/wattrex.yml"),
+  ports: ["web", "db", "mqtt"],
+  services: ["db", "broker", "web", "mn-manager"],
+  jobs: [],
+  builtImages: [{ envVar: "WATTREX_IMAGE", tag: "appstacks-bench/wattrex:local", context: "apps/wattrex" }],
+  ours: (ports, changed) => ({
+    "appstacks:apps": ["wattrex"],
+    "appstacks:keepDataOnDestroy": false,
+    "appstacks:imageOverrides": { mysql: STANDINS.mysql, rabbitmq: STANDINS.rabbitmq, debian: STANDINS.debian },
+    "appstacks:wattrex": { webPort: ports.web, dbPort: ports.db, mqttPort: ports.mqtt, logLevel: changed ? "DEBUG" : "INFO" },
+  }),
+  compose: (ports, dir, changed) => {
+    if (!fs.existsSync(path.join(dir, "db-password"))) {
+      // The same files the stack uploads, rendered by the same functions.
+      const c: WattrexCredentials = {
+        database: "wattrex_db", dbUser: "wattrex", dbPassword: secret(), dbRootPassword: secret(), dbHost: "db", dbPort: 3306,
+        mqttUser: "wattrex", mqttPassword: secret(), mqttHost: "broker", mqttPort: 1883, djangoSecretKey: secret(50),
+      };
+      write(dir, "db-password", c.dbPassword);
+      write(dir, "db-root-password", c.dbRootPassword);
+      write(dir, "rabbitmq.conf", rabbitmqConf(c));
+      write(dir, "cred.env", credEnv(c));
+      write(dir, "cred.yaml", credYaml(c));
+      write(dir, "config_params.yaml", configParams({ chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 }));
+      for (const level of ["INFO", "DEBUG"] as const) write(dir, `log_config.${level}.yaml`, logConfig(level));
+    }
+    return {
+      WATTREX_WEB_PORT: String(ports.web), WATTREX_DB_PORT: String(ports.db), WATTREX_MQTT_PORT: String(ports.mqtt),
+      WATTREX_CONTEXT: path.join(ROOT, "apps/wattrex"), WATTREX_LOG_LEVEL: changed ? "DEBUG" : "INFO",
+    };
+  },
+  // Compose sees the change as a different mounted file, the stack as different uploaded content.
+  change: { what: "mn-manager: log level INFO → DEBUG (`wattrex.logLevel`)", service: "mn-manager" },
+  web: { port: "web", path: "/healthz" },
+};
+
+/** Every app the harness knows; `--apps` picks among them. Add pecan, portal and lab here. */
+export const APPS: readonly BenchApp[] = [biostar, wattrex];
+
+export { baseImageArg };

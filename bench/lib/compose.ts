@@ -1,0 +1,30 @@
+// docker-compose (Debian's 1.29) driving one project: the baseline every phase is timed against.
+import { cli } from "./docker";
+
+export class ComposeProject {
+  /** @param env the variables the compose file interpolates */
+  constructor(readonly file: string, readonly project: string, private env: Record<string, string>) {}
+
+  private args(...rest: string[]): string[] {
+    return ["--ansi", "never", "-f", this.file, "-p", this.project, ...rest];
+  }
+
+  /** Variables for the next `up` (the one-service change sets one of them). */
+  setEnv(patch: Record<string, string>): void {
+    this.env = { ...this.env, ...patch };
+  }
+
+  /** `up -d`: returns once every container is created and started (health is waited for separately). */
+  async up(): Promise<void> {
+    await cli("docker-compose", this.args("up", "-d", "--no-build"), this.env);
+  }
+
+  /** `down -v`: containers, networks and (our stack's keepDataOnDestroy=false equivalent) volumes. */
+  async down(): Promise<void> {
+    await cli("docker-compose", this.args("down", "-v", "--remove-orphans"), this.env);
+  }
+}
+
+export async function composeVersion(): Promise<string> {
+  return cli("docker-compose", ["version", "--short"]).catch(() => "not installed");
+}

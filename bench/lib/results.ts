@@ -1,0 +1,86 @@
+// What one run of the harness measured: written as bench/results/latest.json and rendered as
+// bench/results/latest.md (render.ts).
+
+export const PHASES = ["cold", "noop", "change", "teardown"] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface Machine {
+  readonly cores: number;
+  readonly cpuModel: string;
+  readonly memoryGiB: number;
+  readonly os: string;
+  readonly dockerVersion: string;
+  readonly composeVersion: string;
+  readonly pulumiVersion: string;
+  readonly nodeVersion: string;
+  /** 1-minute load average when the harness started and ended. */
+  readonly loadAverage: { readonly start: number; readonly end?: number };
+}
+
+/** Seconds per run, one array per tool. */
+export interface PhaseSamples {
+  readonly ours: number[];
+  readonly compose: number[];
+}
+
+export interface AppResult {
+  readonly app: string;
+  /** The one-service change of phase 3, in words. */
+  readonly change: string;
+  readonly phases: Record<Phase, PhaseSamples>;
+  /** Per run: the changes the engine reported for the no-op deploy (target: 0). */
+  readonly oursNoopChanges: number[];
+  /** Per run: containers whose ID changed (replaced) by the change, per tool (target: 1). */
+  readonly replaced: PhaseCounts;
+  /** Per run: containers a no-op deploy replaced or restarted, per tool. */
+  readonly noopTouched: PhaseCounts;
+}
+
+export interface PhaseCounts {
+  readonly ours: number[];
+  readonly compose: number[];
+}
+
+export interface ScalingPoint {
+  readonly services: number;
+  readonly ours: number[];
+  readonly compose: number[];
+}
+
+export interface ZeroDowntimeResult {
+  readonly scenario: string;
+  readonly status: "measured" | "skipped" | "failed";
+  /** Why it was skipped or failed. */
+  readonly reason?: string;
+  /** Requests per second asked of the load generator. */
+  readonly rate?: number;
+  /** Requests per second actually sent. */
+  readonly achievedRate?: number;
+  readonly sent?: number;
+  /**
+   * non-2xx answers plus errors (refused, reset, timeouts). A refused connection is an attempt that
+   * never became a sent request, so during an outage `failed` can exceed `sent`.
+   */
+  readonly failed?: number;
+  readonly non2xx?: number;
+  readonly errors?: number;
+  readonly worstLatencyMs?: number;
+  /** The longest time without a successful answer (the outage). */
+  readonly longestGapMs?: number;
+  /** How long the rollout (`up`) took while the load ran. */
+  readonly rolloutSeconds?: number;
+}
+
+export interface BenchResults {
+  readonly date: string;
+  readonly machine: Machine;
+  /** What else ran on the machine: numbers taken under load are labelled as such. */
+  readonly load: string;
+  readonly runs: number;
+  readonly notes: string[];
+  readonly apps: AppResult[];
+  /** An empty program's `up`, seconds per run. */
+  readonly engineFixedCost?: number[];
+  readonly scaling: ScalingPoint[];
+  readonly zeroDowntime: ZeroDowntimeResult[];
+}

@@ -1,0 +1,121 @@
+// One run of each measurement: the four phases of an app with each tool, the empty program, the
+// synthetic stack. Every run uses its own stack/project name and cleans up after itself by label.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { BenchApp, Ports, ROOT } from "./apps";
+import { ComposeProject } from "./lib/compose";
+import { containersOf, removeLabelled, touched, waitReady } from "./lib/docker";
+import { appStack, destroy, programStack, remove, up } from "./lib/ours";
+import { serviceNames, syntheticCompose } from "./lib/synthetic";
+import { freePort } from "../test/e2e/support/net";
+import { setConfig, uniqueRunId } from "../test/e2e/support/workspace";
+
+/** Seconds per phase of one run, and what the deploys touched. */
+export interface AppRun {
+  readonly cold: number;
+  readonly noop: number;
+  readonly change: number;
+  readonly teardown: number;
+  /** Containers the no-op deploy replaced or restarted. */
+  readonly noopTouched: number;
+  /** Containers the one-service change replaced. */
+  readonly replaced: number;
+  /** The engine's change count for the no-op (ours only). */
+  readonly engineChanges?: number;
+}
+
+export async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now();
+  const v = await f();
+  return [(performance.now() - t0) / 1000, v];
+}
+
+export async function allocatePorts(names: readonly string[]): Promise<Ports> {
+  const ports: Ports = {};
+  for (const n of names) ports[n] = await freePort();
+  return ports;
+}
+
+export async function oursApp(app: BenchApp, log: string): Promise<AppRun> {
+  const ports = await allocatePorts(app.ports);
+  const t = await appStack(`bench-${app.name}`, app.ours(ports, false));
+  const ready = () => waitReady(t.runId, app.services, app.jobs);
+  try {
+    const [cold] = await timed(async () => { await up(t, log); await ready(); });
+    const before = await containersOf(t.runId);
+    const [noop, { changes }] = await timed(async () => { const r = await up(t, log); await ready(); return r; });
+    const afterNoop = await containersOf(t.runId);
+    await setConfig(t.stack, app.ours(ports, true));
+    const [change] = await timed(async () => { await up(t, log); await ready(); });
+    const afterChange = await containersOf(t.runId);
+    const [teardown] = await timed(() => destroy(t, log));
+    const n = touched(before, afterNoop);
+    return { cold, noop, change, teardown, noopTouched: n.replaced.length + n.restarted.length, replaced: touched(afterNoop, afterChange).replaced.length, engineChanges: changes };
+  } finally {
+    await remove(t, log);
+    await removeLabelled(t.runId);
+  }
+}
+
+export async function composeApp(app: BenchApp): Promise<AppRun> {
+  const ports = await allocatePorts(app.ports);
+  const runId = uniqueRunId(`bench-${app.name}-compose`);
+  const files = fs.mkdtempSync(path.join(os.tmpdir(), `appstacks-bench-${app.name}-`));
+  const images = Object.fromEntries(app.builtImages.map((i) => [i.envVar, i.tag]));
+  const p = new ComposeProject(app.composeFile, runId, { BENCH_STACK: runId, BENCH_FILES: files, ...images, ...app.compose(ports, files, false) });
+  const ready = () => waitReady(runId, app.services, app.jobs);
+  try {
+    const [cold] = await timed(async () => { await p.up(); await ready(); });
+    const before = await containersOf(runId);
+    const [noop] = await timed(async () => { await p.up(); await ready(); });
+    const afterNoop = await containersOf(runId);
+    p.setEnv(app.compose(ports, files, true));
+    const [change] = await timed(async () => { await p.up(); await ready(); });
+    const afterChange = await containersOf(runId);
+    const [teardown] = await timed(() => p.down());
+    const n = touched(before, afterNoop);
+    return { cold, noop, change, teardown, noopTouched: n.replaced.length + n.restarted.length, replaced: touched(afterNoop, afterChange).replaced.length };
+  } finally {
+    await removeLabelled(runId);
+    fs.rmSync(files, { recursive: true, force: true });
+  }
+}
+
+/** An empty program's `up`: the engine's fixed cost. */
+export async function emptyUp(log: string): Promise<number> {
+  const t = await programStack(path.join(ROOT, "bench/programs/empty"), "bench-empty");
+  try {
+    const [s] = await timed(() => up(t, log));
+    return s;
+  } finally {
+    await remove(t, log);
+  }
+}
+
+/** Cold deploy of N synthetic services, ours and compose; torn down untimed. */
+export async function syntheticCold(n: number, log: string): Promise<{ ours: number; compose: number }> {
+  const services = serviceNames(n);
+  const t = await programStack(path.join(ROOT, "bench/programs/synthetic"), `bench-syn${n}`, { "bench:services": String(n) });
+  let ours: number;
+  try {
+    [ours] = await timed(async () => { await up(t, log); await waitReady(t.runId, services); });
+  } finally {
+    await remove(t, log);
+    await removeLabelled(t.runId);
+  }
+  const runId = uniqueRunId(`bench-syn${n}-compose`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-bench-syn-"));
+  const file = path.join(dir, "docker-compose.yml");
+  fs.writeFileSync(file, syntheticCompose(n, runId));
+  const p = new ComposeProject(file, runId, {});
+  let compose: number;
+  try {
+    [compose] = await timed(async () => { await p.up(); await waitReady(runId, services); });
+    await p.down();
+  } finally {
+    await removeLabelled(runId);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { ours, compose };
+}

@@ -1,0 +1,158 @@
+// npm run bench [-- --runs 3 --apps biostar,wattrex --sizes 10,25,50 --only apps,engine,scaling,zero-downtime
+//                  --rate 200 --load "what else ran on the machine"]
+// One run of the harness on this machine's daemon: ours vs docker-compose for every app in
+// bench/apps.ts, the engine's fixed cost, the synthetic stack's growth, requests during rollouts.
+// Writes bench/results/latest.{json,md}; the engine's output goes to a log file (path printed).
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "util";
+import { APPS, ROOT, STANDINS } from "./apps";
+import { cli } from "./lib/docker";
+import { loadNow, machineInfo } from "./lib/machine";
+import { readmeBlock, renderMarkdown, withLatest } from "./lib/render";
+import { AppResult, BenchResults, ScalingPoint, ZeroDowntimeResult } from "./lib/results";
+import { composeApp, emptyUp, oursApp, syntheticCold } from "./phases";
+import { labBlueGreen, plainReplacement } from "./zero-downtime";
+
+const DEFAULT_OUT = path.join(ROOT, "bench/results");
+const SECTIONS = ["apps", "engine", "scaling", "zero-downtime"] as const;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: "string", default: "3" },
+      apps: { type: "string", default: APPS.map((a) => a.name).join(",") },
+      sizes: { type: "string", default: "10,25,50" },
+      only: { type: "string", default: SECTIONS.join(",") },
+      rate: { type: "string", default: "200" },
+      load: { type: "string" },
+      out: { type: "string", default: DEFAULT_OUT },
+    },
+  });
+  const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+  const positive = (key: string, s: string) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${key}: ${s} is not allowed (allowed: a positive integer)`);
+    return n;
+  };
+  const apps = list(values.apps!).map((name) => APPS.find((a) => a.name === name) ?? fail(`--apps: ${name} is not allowed (allowed: ${APPS.map((a) => a.name).join(", ")})`));
+  const only = list(values.only!).map((s) => (SECTIONS as readonly string[]).includes(s) ? s : fail(`--only: ${s} is not allowed (allowed: ${SECTIONS.join(", ")})`));
+  return {
+    runs: positive("runs", values.runs!), apps, sizes: list(values.sizes!).map((s) => positive("sizes", s)), only: new Set(only),
+    rate: positive("rate", values.rate!), load: values.load, out: values.out!,
+  };
+}
+
+function fail(msg: string): never {
+  throw new Error(msg);
+}
+
+const say = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
+
+async function main() {
+  const o = options();
+  const log = path.join(os.tmpdir(), `appstacks-bench-${Date.now()}.log`);
+  say(`engine and compose output: ${log}`);
+  const machine = await machineInfo();
+  const notes = [
+    "Cold = no containers, volumes or networks of the run; every image already built for both tools (stand-ins by setup, " +
+      "the apps' images built once before timing). Ours still runs its image build step, which hits Docker's layer cache.",
+    "Each phase is timed from the command's start until every container of the run is healthy (services) or exited 0 (jobs), polled every 100 ms; ours returns only once healthy.",
+    "Teardown: ours stops containers with no grace period (the provider's default) and also removes its image tags; compose stops with SIGTERM and a 10 s grace, then removes.",
+  ];
+
+  // Built once, before any timing: the images compose runs (ours builds the same contexts, cached).
+  for (const app of o.apps) {
+    for (const img of app.builtImages) {
+      say(`building ${img.tag} from ${img.context}`);
+      await cli("docker", ["build", "-q", "-t", img.tag, "--build-arg", `BASE_IMAGE=${STANDINS.debian}`, path.join(ROOT, img.context)]);
+    }
+  }
+
+  const apps: AppResult[] = [];
+  if (o.only.has("apps")) {
+    for (const app of o.apps) {
+      const r: AppResult = {
+        app: app.name, change: app.change.what,
+        phases: { cold: { ours: [], compose: [] }, noop: { ours: [], compose: [] }, change: { ours: [], compose: [] }, teardown: { ours: [], compose: [] } },
+        oursNoopChanges: [], replaced: { ours: [], compose: [] }, noopTouched: { ours: [], compose: [] },
+      };
+      for (let i = 1; i <= o.runs; i++) {
+        // Alternate which tool goes first, so neither always gets the warmer caches.
+        const order = i % 2 === 1 ? (["ours", "compose"] as const) : (["compose", "ours"] as const);
+        for (const tool of order) {
+          say(`${app.name} run ${i}/${o.runs}: ${tool}`);
+          const run = tool === "ours" ? await oursApp(app, log) : await composeApp(app);
+          for (const phase of ["cold", "noop", "change", "teardown"] as const) r.phases[phase][tool].push(run[phase]);
+          r.replaced[tool].push(run.replaced);
+          r.noopTouched[tool].push(run.noopTouched);
+          if (run.engineChanges !== undefined) r.oursNoopChanges.push(run.engineChanges);
+          say(`  cold ${run.cold.toFixed(2)}s, no-op ${run.noop.toFixed(2)}s, change ${run.change.toFixed(2)}s (replaced ${run.replaced}), teardown ${run.teardown.toFixed(2)}s`);
+        }
+      }
+      apps.push(r);
+    }
+  }
+
+  let engineFixedCost: number[] | undefined;
+  if (o.only.has("engine")) {
+    engineFixedCost = [];
+    for (let i = 1; i <= o.runs; i++) {
+      engineFixedCost.push(await emptyUp(log));
+      say(`empty program up ${i}/${o.runs}: ${engineFixedCost[engineFixedCost.length - 1].toFixed(2)}s`);
+    }
+  }
+
+  const scaling: ScalingPoint[] = [];
+  if (o.only.has("scaling")) {
+    for (const n of o.sizes) {
+      const point: ScalingPoint = { services: n, ours: [], compose: [] };
+      for (let i = 1; i <= o.runs; i++) {
+        const r = await syntheticCold(n, log);
+        point.ours.push(r.ours);
+        point.compose.push(r.compose);
+        say(`synthetic ${n} services, run ${i}/${o.runs}: ours ${r.ours.toFixed(2)}s, compose ${r.compose.toFixed(2)}s`);
+      }
+      scaling.push(point);
+    }
+  }
+
+  const zeroDowntime: ZeroDowntimeResult[] = [];
+  if (o.only.has("zero-downtime")) {
+    const emit = (z: ZeroDowntimeResult) =>
+      say(`  ${z.scenario}: ${z.status === "measured" ? `sent ${z.sent}, failed ${z.failed}, worst ${z.worstLatencyMs} ms, ${z.rolloutSeconds?.toFixed(1)} s` : `${z.status}: ${z.reason}`}`);
+    // One app is enough to show the default path; the first with a published web endpoint.
+    for (const app of o.apps.filter((a) => a.web).slice(0, 1)) {
+      say(`requests during a plain replacement: ${app.name} at ${o.rate} req/s`);
+      zeroDowntime.push(...(await plainReplacement(app, o.rate, log, emit)));
+    }
+    zeroDowntime.push(...(await labBlueGreen(o.rate, log, emit)));
+  }
+
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: { ...machine, loadAverage: { start: machine.loadAverage.start, end: loadNow() } },
+    load: o.load ?? `not stated (pass --load "…"); 1-minute load average ${machine.loadAverage.start} at start on ${machine.cores} cores`,
+    runs: o.runs,
+    notes,
+    apps,
+    engineFixedCost,
+    scaling,
+    zeroDowntime,
+  };
+  fs.mkdirSync(o.out, { recursive: true });
+  fs.writeFileSync(path.join(o.out, "latest.json"), JSON.stringify(results, null, 2) + "\n");
+  const md = renderMarkdown(results);
+  fs.writeFileSync(path.join(o.out, "latest.md"), md);
+  console.log("\n" + md);
+  // The README quotes the latest results between its markers (see "Benchmarks").
+  const readme = path.join(ROOT, "README.md");
+  if (o.out === DEFAULT_OUT) fs.writeFileSync(readme, withLatest(fs.readFileSync(readme, "utf8"), readmeBlock(results)));
+  say(`wrote ${path.join(o.out, "latest.md")} and latest.json`);
+}
+
+main().catch((e) => {
+  console.error(`[bench] FAILED: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+// The harness's arithmetic and report, without running any benchmark: statistics, ratios,
+// per-service cost, readiness and "touched" logic, the Markdown tables, the synthetic compose file.
+import { parse } from "yaml";
+import { perService, ratio, summarize } from "../../bench/lib/stats";
+import { formatRatio, minMedMax, README_END, README_START, readmeBlock, renderMarkdown, table, withLatest } from "../../bench/lib/render";
+import { BenchResults } from "../../bench/lib/results";
+import { ContainerState, readiness, touched } from "../../bench/lib/docker";
+import { serviceNames, syntheticCompose, syntheticSpec } from "../../bench/lib/synthetic";
+import { specProblems } from "../../components/app-spec";
+
+describe("statistics", () => {
+  test("min, median and max of an odd and an even count", () => {
+    expect(summarize([3, 1, 2])).toEqual({ n: 3, min: 1, median: 2, max: 3 });
+    expect(summarize([4, 1, 3, 2])).toEqual({ n: 4, min: 1, median: 2.5, max: 4 });
+    expect(summarize([7])).toEqual({ n: 1, min: 7, median: 7, max: 7 });
+    expect(() => summarize([])).toThrow("no samples");
+  });
+
+  test("ratio of medians, ours over compose", () => {
+    expect(ratio(summarize([2, 4, 100]), summarize([1, 2, 3]))).toBe(2);
+    expect(ratio(summarize([1]), summarize([0]))).toBeUndefined();
+  });
+
+  test("per-service and marginal cost between sizes", () => {
+    expect(perService([{ services: 25, seconds: 20 }, { services: 10, seconds: 8 }])).toEqual([
+      { services: 10, perService: 0.8, marginal: undefined },
+      { services: 25, perService: 0.8, marginal: 0.8 },
+    ]);
+  });
+});
+
+describe("daemon state", () => {
+  const c = (service: string, over: Partial<ContainerState> = {}): ContainerState => ({
+    name: `x-${service}`, id: `id-${service}`, service, status: "running", health: "healthy", exitCode: 0, startedAt: "t0", ...over,
+  });
+
+  test("ready only when services are healthy and jobs exited 0", () => {
+    expect(readiness([c("db"), c("web"), c("migrate", { status: "exited", health: undefined })], ["db", "web"], ["migrate"])).toEqual({ ready: true });
+    expect(readiness([c("db"), c("web", { health: "starting" })], ["db", "web"], [])).toEqual({ ready: false });
+    expect(readiness([c("db")], ["db", "web"], [])).toEqual({ ready: false });
+    expect(readiness([c("db"), c("migrate", { status: "exited", exitCode: 2 })], ["db"], ["migrate"]).failed).toBe("job x-migrate exited with 2");
+    expect(readiness([c("db", { status: "exited", exitCode: 1 })], ["db"], []).failed).toContain("x-db is exited");
+  });
+
+  test("a new ID is a replacement, a new start time a restart", () => {
+    const before = [c("db"), c("web"), c("migrate")];
+    const after = [c("db"), c("web", { id: "id-web-2" }), c("migrate", { startedAt: "t1" })];
+    expect(touched(before, after)).toEqual({ replaced: ["web"], restarted: ["migrate"] });
+  });
+});
+
+describe("report", () => {
+  test("a Markdown table escapes pipes", () => {
+    expect(table(["a", "b"], [["1", "x|y"]])).toBe("| a | b |\n| --- | --- |\n| 1 | x\\|y |");
+    expect(minMedMax(summarize([1, 2, 30]))).toBe("1.00 / **2.00** / 30.0");
+    expect(minMedMax(summarize([1.234]))).toBe("1.23");
+    expect(formatRatio(1.149)).toBe("1.15×");
+  });
+
+  const results: BenchResults = {
+    date: "2026-11-22T10:00:00.000Z",
+    machine: {
+      cores: 2, cpuModel: "Test CPU", memoryGiB: 24, os: "Debian GNU/Linux 12 (bookworm)", dockerVersion: "20.10.24",
+      composeVersion: "1.29.2", pulumiVersion: "3.248.0", nodeVersion: "20.0.0", loadAverage: { start: 1.5, end: 2 },
+    },
+    load: "quiet",
+    runs: 3,
+    notes: ["a note"],
+    apps: [{
+      app: "biostar", change: "web: DJANGO_DEBUG 0 → 1",
+      phases: {
+        cold: { ours: [11, 10, 12], compose: [10, 9, 11] },
+        noop: { ours: [3, 3, 3], compose: [1, 2, 3] },
+        change: { ours: [4, 4, 4], compose: [5, 5, 5] },
+        teardown: { ours: [1, 1, 1], compose: [2, 2, 2] },
+      },
+      oursNoopChanges: [0, 0, 0], replaced: { ours: [1, 1, 1], compose: [1, 1, 1] }, noopTouched: { ours: [0, 0, 0], compose: [2, 2, 2] },
+    }],
+    engineFixedCost: [2, 3, 4],
+    scaling: [{ services: 10, ours: [10], compose: [5] }, { services: 20, ours: [20], compose: [8] }],
+    zeroDowntime: [
+      { scenario: "biostar: web replaced", status: "measured", rate: 250, achievedRate: 240, sent: 1000, failed: 7, non2xx: 2, errors: 5, worstLatencyMs: 900, longestGapMs: 4200, rolloutSeconds: 6 },
+      { scenario: "lab: switch", status: "skipped", reason: "not merged" },
+    ],
+  };
+
+  test("the rendered report: machine, ratios against targets, checks, scaling, rollouts", () => {
+    const md = renderMarkdown(results);
+    expect(md).toContain("2 cores (Test CPU), 24 GiB");
+    expect(md).toContain("load average 1.5 → 2. Load: quiet");
+    expect(md).toContain("| biostar | cold deploy → all healthy | 10.0 / **11.0** / 12.0 | 9.00 / **10.0** / 11.0 | 1.10× | target ≤ 1.15×: met |");
+    expect(md).toContain("| no-op deploy | 3.00 / **3.00** / 3.00 | 1.00 / **2.00** / 3.00 | 1.50× | target ≤ 3×: met; engine changes: 0; containers touched: ours 0, compose 2 |");
+    expect(md).toContain("containers replaced: ours 1, compose 1 (target 1)");
+    expect(md).toContain("An empty program's `pulumi up`: 2.00 / **3.00** / 4.00 s.");
+    expect(md).toContain("| 20 | 20.0 | 8.00 | 2.50× | 1.00 / 1.00 | 0.40 / 0.30 |");
+    expect(md).toContain("| biostar: web replaced | 250 req/s (sent 240/s) | 1000 | 7 (non-2xx 2, connection errors/timeouts 5) | 900 ms | 4.20 | 6.00 |");
+    expect(md).toContain("| lab: switch | skipped: not merged |");
+    expect(md).toContain("- a note");
+  });
+
+  test("the README's block between its markers is replaced, the rest kept", () => {
+    const readme = `# x\n${README_START}\nold table\n${README_END}\nafter\n`;
+    const updated = withLatest(readme, readmeBlock(results));
+    expect(updated).not.toContain("old table");
+    expect(updated).toContain("#### Deploys, ours vs docker-compose");
+    expect(updated.startsWith(`# x\n${README_START}\nMachine: `)).toBe(true);
+    expect(updated.endsWith(`${README_END}\nafter\n`)).toBe(true);
+    expect(withLatest("no markers", "t")).toBe("no markers");
+  });
+});
+
+describe("synthetic stack", () => {
+  test("N valid services, and the compose file has the same ones", () => {
+    expect(serviceNames(10)).toEqual(["s01", "s02", "s03", "s04", "s05", "s06", "s07", "s08", "s09", "s10"]);
+    const spec = syntheticSpec(25);
+    expect(specProblems("synthetic", spec)).toEqual([]);
+    const compose = parse(syntheticCompose(25, "run-1"));
+    expect(Object.keys(compose.services)).toEqual(Object.keys(spec.services));
+    expect(compose.services.s01.healthcheck).toEqual({ test: ["CMD", "true"], interval: "2s", timeout: "5s", retries: 60, start_period: "0s" });
+    expect(compose.services.s01.labels["appstacks.stack"]).toBe("run-1");
+  });
+});
