@@ -1,8 +1,11 @@
 // The program: reads config once, builds the host, deploys the chosen application stacks and
 // exports their URLs. Everything below index.ts is a function of typed arguments.
 import * as pulumi from "@pulumi/pulumi";
-import { parseConfig, RawConfig } from "./config/schema";
+import { parseConfig, publishedPorts, RawConfig } from "./config/schema";
+import { DockerHost } from "./components/host/docker-host";
 import { LocalDockerHost } from "./components/host/local";
+import { SshDockerHost } from "./components/host/ssh";
+import { Ec2DockerHost } from "./components/host/ec2";
 import { Biostar } from "./stacks/biostar";
 import { Wattrex } from "./stacks/wattrex";
 import { Portal } from "./stacks/portal";
@@ -21,6 +24,8 @@ const raw: RawConfig = {
   portal: config.getObject("portal"),
   pecan: config.getObject("pecan"),
   lab: config.getObject("lab"),
+  ssh: config.getObject("ssh"),
+  ec2: config.getObject("ec2"),
 };
 const cfg = parseOrStop(raw);
 const scope = { project: pulumi.getProject(), stack: pulumi.getStack() };
@@ -33,7 +38,7 @@ if (secretSeed === undefined && cfg.keepDataOnDestroy && cfg.apps.length > 0) {
   );
 }
 
-const host = new LocalDockerHost("host");
+const host = dockerHost();
 const urlsByApp: Record<string, pulumi.Output<string>> = {};
 
 // What every app stack gets besides its own settings.
@@ -66,6 +71,33 @@ if (cfg.apps.includes("lab")) {
 
 /** Each deployed app's entry URL. */
 export const urls = pulumi.output(urlsByApp);
+
+/** The EC2 instance the stacks run on (target ec2): its addresses and how to log in. */
+export const server = host instanceof Ec2DockerHost ? { publicIp: host.publicIp, publicDns: host.publicDns, sshCommand: host.sshCommand } : undefined;
+
+/** The Docker host the config's target names; the stacks below do not know which it is. */
+function dockerHost(): DockerHost {
+  switch (cfg.target) {
+    case "local":
+      return new LocalDockerHost("host");
+    case "ssh": {
+      const s = cfg.ssh;
+      return new SshDockerHost("host", {
+        address: s.address!, user: s.user, port: s.port, privateKey: config.getSecret("sshPrivateKey"), installDocker: s.installDocker, scope,
+        hostKeyCheck: s.hostKey !== undefined ? { hostKey: s.hostKey } : { insecureIgnoreHostKey: true },
+      });
+    }
+    case "ec2": {
+      const e = cfg.ec2;
+      return new Ec2DockerHost("host", {
+        region: e.region, instanceType: e.instanceType, amiId: e.amiId, amiOwner: e.amiOwner, amiNameFilter: e.amiNameFilter, sshUser: e.sshUser,
+        vpcId: e.vpcId, subnetId: e.subnetId, sshCidrs: e.sshCidrs!, sandbox: e.sandbox, rootVolumeGb: e.rootVolumeGb,
+        terminationProtection: e.terminationProtection, publicKey: e.publicKey!, privateKey: config.getSecret("sshPrivateKey"), scope,
+        publishedPorts: publishedPorts(cfg).map(([, port]) => port),
+      });
+    }
+  }
+}
 
 /** A secret key another setting requires: one line naming it when it is missing. */
 function requireSecretOrStop(key: string, what: string): pulumi.Output<string> {

@@ -6,7 +6,7 @@ import { isPinned } from "../components/image-ref";
 
 export const APP_NAMES = ["biostar", "wattrex", "portal", "pecan", "lab"] as const;
 export type AppName = (typeof APP_NAMES)[number];
-export const TARGETS = ["local"] as const;
+export const TARGETS = ["local", "ssh", "ec2"] as const;
 
 const port = z.number({ message: "an integer from 1 to 65535" }).int("an integer from 1 to 65535").min(1, "an integer from 1 to 65535").max(65535, "an integer from 1 to 65535");
 const imageRef = z
@@ -122,6 +122,43 @@ export const pecanSchema = z
   });
 export type PecanConfig = z.infer<typeof pecanSchema>;
 
+// Hosts (components/host/): an existing server over SSH, or an EC2 instance this program creates.
+const hostName = z.string({ message: "a host name or IP address" }).regex(/^[A-Za-z0-9.:-]{1,253}$/, "a host name or IP address");
+const sshUser = z.string({ message: "a user name" }).regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a user name");
+const hostKey = z.string({ message: "a host key line such as ssh-ed25519 AAAA…" })
+  .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( .*)?$/, "a host key line such as ssh-ed25519 AAAA… (ssh-keyscan prints it)");
+const cidr = z.string({ message: "a CIDR such as 203.0.113.7/32" }).refine(isCidr, "a CIDR such as 203.0.113.7/32 or 2001:db8::/48");
+const publicKey = z.string({ message: "an OpenSSH public key" }).regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( .*)?$/, "an OpenSSH public key such as ssh-ed25519 AAAA… you@laptop");
+
+export const sshSchema = z
+  .object({
+    address: hostName.optional(),
+    user: sshUser.default("root"),
+    port: port.default(22),
+    hostKey: hostKey.optional(),
+    insecureIgnoreHostKey: z.boolean({ message: "true or false" }).default(false),
+    installDocker: z.boolean({ message: "true or false" }).default(false),
+  })
+  .strict();
+
+export const ec2Schema = z
+  .object({
+    region: z.string({ message: "an AWS region such as eu-west-1" }).regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1").default("us-east-1"),
+    instanceType: z.string({ message: "an instance type such as t3.small" }).regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an instance type such as t3.small").default("t3.small"),
+    amiId: z.string({ message: "an AMI id such as ami-0123456789abcdef0" }).regex(/^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0").optional(),
+    amiOwner: z.string({ message: "an AWS account id" }).regex(/^(\d{12}|amazon|self)$/, "an AWS account id (12 digits)").default("136693071363"),
+    amiNameFilter: nonEmpty.default("debian-12-amd64-*"),
+    sshUser: sshUser.default("admin"),
+    vpcId: z.string({ message: "a VPC id" }).regex(/^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0123abcd").optional(),
+    subnetId: z.string({ message: "a subnet id" }).regex(/^subnet-[0-9a-f]{8,17}$/, "a subnet id such as subnet-0123abcd").optional(),
+    sshCidrs: z.array(cidr, { message: "a list of CIDRs" }).min(1, "at least one CIDR SSH may come from").optional(),
+    sandbox: z.boolean({ message: "true or false" }).default(false),
+    rootVolumeGb: z.number({ message: "an integer from 8 to 16384 (GiB)" }).int("an integer from 8 to 16384 (GiB)").min(8, "an integer from 8 to 16384 (GiB)").max(16384, "an integer from 8 to 16384 (GiB)").default(30),
+    terminationProtection: z.boolean({ message: "true or false" }).default(false),
+    publicKey: publicKey.optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     target: z.enum(TARGETS, { message: `one of ${TARGETS.join(", ")}` }).default("local"),
@@ -133,9 +170,33 @@ export const configSchema = z
     portal: portalSchema.default({}),
     pecan: pecanSchema.default({}),
     lab: labSchema.default({}),
+    ssh: sshSchema.default({}),
+    ec2: ec2Schema.default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const need = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    if (c.target === "ssh") {
+      if (c.ssh.address === undefined) need(["ssh", "address"], "the server's host name or IP address (required by target ssh)");
+      if (c.ssh.hostKey === undefined && !c.ssh.insecureIgnoreHostKey) need(["ssh", "hostKey"], "the server's host key (ssh-keyscan -t ed25519 <address>), or insecureIgnoreHostKey: true for a throwaway server");
+    }
+    if (c.target === "ec2") {
+      if (c.ec2.publicKey === undefined) need(["ec2", "publicKey"], "an OpenSSH public key for the instance's key pair (required by target ec2)");
+      if (c.ec2.sshCidrs === undefined) need(["ec2", "sshCidrs"], "the CIDRs SSH may come from, e.g. [203.0.113.7/32] (required by target ec2)");
+      c.ec2.sshCidrs?.forEach((cidr, i) => {
+        if ((cidr === "0.0.0.0/0" || cidr === "::/0") && !c.ec2.sandbox) need(["ec2", "sshCidrs", i], "a CIDR narrower than the whole internet (SSH open to the world is refused unless ec2.sandbox is true)");
+      });
+    }
+  });
 export type AppConfig = z.infer<typeof configSchema>;
+
+/** IPv4 a.b.c.d/n or IPv6 …/n, with the prefix length in range. */
+export function isCidr(s: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s);
+  if (v4) return v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32;
+  const v6 = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(s);
+  return v6 !== null && v6[1].includes(":") && Number(v6[2]) <= 128 && (v6[1].match(/::/g) ?? []).length <= 1;
+}
 
 /** Raw values as read from Pulumi config (undefined when unset). */
 export type RawConfig = Partial<Record<keyof AppConfig, unknown>>;
@@ -167,7 +228,9 @@ export function parseConfig(namespace: string, raw: RawConfig): AppConfig {
       if (issue.code === "unrecognized_keys") {
         return issue.keys.map((k) => `${keyName(namespace, [...issue.path, k])}: unknown key (allowed: ${allowedKeys(issue.path)})`);
       }
-      return [`${keyName(namespace, issue.path)}: ${JSON.stringify(valueAt(defined, issue.path))} is not allowed (allowed: ${issue.message})`];
+      const value = valueAt(defined, issue.path);
+      if (value === undefined) return [`${keyName(namespace, issue.path)}: not set (allowed: ${issue.message})`];
+      return [`${keyName(namespace, issue.path)}: ${JSON.stringify(value)} is not allowed (allowed: ${issue.message})`];
     });
     throw new Error(lines.join("\n"));
   }

@@ -21,6 +21,11 @@ function state(type: string, name: string, inputs: Record<string, any>): Record<
       return { ...inputs, sha256Digest: `sha256:digest-of-${name}` };
     case "docker:index/container:Container":
       return { ...inputs, exitCode: inputs.attach ? 0 : undefined };
+    // In a preview the instance's address is not known yet: left out, it stays unknown.
+    case "aws:ec2/eip:Eip":
+      return pulumi.runtime.isDryRun() ? inputs : { ...inputs, publicIp: "198.51.100.7", publicDns: "ec2-198-51-100-7.eu-west-1.compute.amazonaws.com" };
+    case "aws:ec2/keyPair:KeyPair":
+      return { ...inputs, keyName: `${name}-name` };
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: `generated-${name}` };
     default:
@@ -28,7 +33,14 @@ function state(type: string, name: string, inputs: Record<string, any>): Record<
   }
 }
 
-export function installMocks(): void {
+/** The invokes a test answers deliberately (e.g. the AWS look-ups of the EC2 host), by token. */
+export const invokes: Record<string, (inputs: Record<string, any>) => Record<string, any>> = {
+  "aws:ec2/getAmi:getAmi": (i) => ({ id: `ami-0123456789abcdef0`, name: "debian-12-amd64-20261101-1234", owners: i.owners, filters: i.filters }),
+  "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0a1b2c3d", cidrBlock: "172.31.0.0/16", default: true }),
+  "aws:ec2/getSubnets:getSubnets": (i) => ({ ids: ["subnet-0bbb2222", "subnet-0aaa1111"], filters: i.filters }),
+};
+
+export function installMocks(preview = false): void {
   pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -36,12 +48,14 @@ export function installMocks(): void {
         return { id: `${args.name}-id`, state: state(args.type, args.name, args.inputs) };
       },
       call: (args) => {
-        throw new Error(`unexpected invoke ${args.token} in a unit test: mock it in test/unit/mocks.ts`);
+        const answer = invokes[args.token];
+        if (answer === undefined) throw new Error(`unexpected invoke ${args.token} in a unit test: mock it in test/unit/mocks.ts`);
+        return answer(args.inputs);
       },
     },
     "appstacks",
     "dev",
-    false,
+    preview,
   );
 }
 

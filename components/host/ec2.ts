@@ -1,0 +1,130 @@
+// Ec2DockerHost: an EC2 instance this program creates, with Docker installed by cloud-init and
+// reached over SSH. Least privilege by construction: the security group opens only the ports the
+// deployed stacks publish, and SSH only from the given CIDRs; IMDSv2 is required and the root
+// volume encrypted. Docker resources wait for the engine to answer over SSH (EngineReady), so
+// nothing races the boot.
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as docker from "@pulumi/docker";
+import { DockerHost } from "./docker-host";
+import { SshDockerHost } from "./ssh";
+import { ec2UserData } from "./ec2-user-data";
+
+export interface Ec2DockerHostArgs {
+  readonly region: string;
+  /** @default "t3.small" */
+  readonly instanceType?: string;
+  /** A pinned AMI; else the newest matching amiOwner and amiNameFilter. */
+  readonly amiId?: string;
+  /** @default "136693071363" (Debian) */
+  readonly amiOwner?: string;
+  /** @default "debian-12-amd64-*" */
+  readonly amiNameFilter?: string;
+  /** The AMI's login user. @default "admin" (Debian) */
+  readonly sshUser?: string;
+  /** @default the default VPC */
+  readonly vpcId?: string;
+  /** @default a default subnet of the VPC */
+  readonly subnetId?: string;
+  /** Where SSH may come from. Never the world unless `sandbox`. */
+  readonly sshCidrs: readonly string[];
+  /** A throwaway environment: allows SSH from anywhere. @default false */
+  readonly sandbox?: boolean;
+  /** TCP ports the deployed stacks publish, open to the world. */
+  readonly publishedPorts: readonly number[];
+  /** @default 30 */
+  readonly rootVolumeGb?: number;
+  /** @default false */
+  readonly terminationProtection?: boolean;
+  /** OpenSSH public key of the key pair. */
+  readonly publicKey: string;
+  /** The matching private key (a secret); absent: the operator's ssh agent. */
+  readonly privateKey?: pulumi.Input<string>;
+  readonly scope: { project: string; stack: string };
+}
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+
+/** SSH from the world is refused outside a sandbox, before anything is created. */
+export function sshCidrProblem(cidrs: readonly string[], sandbox: boolean): string | undefined {
+  const open = cidrs.find((c) => WORLD.includes(c));
+  if (open !== undefined && !sandbox) return `SSH from ${open} opens the server to the whole internet (allowed: your own CIDRs, e.g. 203.0.113.7/32; or set sandbox: true for a throwaway stack)`;
+  return undefined;
+}
+
+export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHost {
+  static readonly TYPE = "appstacks:host:Ec2DockerHost";
+  public readonly provider: docker.Provider;
+  public readonly ready: pulumi.Resource[];
+  public readonly address: pulumi.Output<string>;
+  public readonly publicIp: pulumi.Output<string>;
+  public readonly publicDns: pulumi.Output<string>;
+  public readonly sshCommand: pulumi.Output<string>;
+  public readonly instance: aws.ec2.Instance;
+  public readonly securityGroup: aws.ec2.SecurityGroup;
+
+  constructor(name: string, args: Ec2DockerHostArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(Ec2DockerHost.TYPE, name, {}, opts);
+    const problem = sshCidrProblem(args.sshCidrs, args.sandbox ?? false);
+    if (problem) throw new pulumi.ResourceError(`sshCidrs: ${problem}`, this);
+    const aws_ = new aws.Provider(`${name}-aws`, { region: args.region as aws.Region }, { parent: this });
+    const o = { parent: this, provider: aws_ };
+    const user = args.sshUser ?? "admin";
+
+    const amiId = args.amiId ?? aws.ec2.getAmiOutput({
+      mostRecent: true,
+      owners: [args.amiOwner ?? "136693071363"],
+      filters: [{ name: "name", values: [args.amiNameFilter ?? "debian-12-amd64-*"] }, { name: "architecture", values: ["x86_64"] }],
+    }, o).id;
+    const vpcId = args.vpcId ?? aws.ec2.getVpcOutput({ default: true }, o).id;
+    const subnetId = args.subnetId ?? aws.ec2.getSubnetsOutput({
+      filters: [{ name: "vpc-id", values: [vpcId] }, { name: "default-for-az", values: ["true"] }],
+    }, o).ids.apply((ids) => {
+      if (ids.length === 0) throw new Error(`no default subnet in VPC: set appstacks:ec2.subnetId`);
+      return [...ids].sort()[0];
+    });
+
+    this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+      vpcId,
+      description: "appstacks: published ports of the deployed stacks, SSH from the configured CIDRs",
+      ingress: [
+        ...[...new Set(args.publishedPorts)].sort((a, b) => a - b).map((port) => ({ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: `published port ${port}` })),
+        {
+          protocol: "tcp", fromPort: 22, toPort: 22, description: "SSH",
+          cidrBlocks: args.sshCidrs.filter((c) => !c.includes(":")), ipv6CidrBlocks: args.sshCidrs.filter((c) => c.includes(":")),
+        },
+      ],
+      egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "packages and images" }],
+      tags: { Name: `${args.scope.project}-${args.scope.stack}` },
+    }, o);
+    const keyPair = new aws.ec2.KeyPair(`${name}-key`, { publicKey: args.publicKey }, o);
+    this.instance = new aws.ec2.Instance(`${name}-instance`, {
+      ami: amiId,
+      instanceType: args.instanceType ?? "t3.small",
+      subnetId,
+      vpcSecurityGroupIds: [this.securityGroup.id],
+      keyName: keyPair.keyName,
+      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
+      rootBlockDevice: { encrypted: true, volumeSize: args.rootVolumeGb ?? 30, volumeType: "gp3", deleteOnTermination: true },
+      disableApiTermination: args.terminationProtection ?? false,
+      userData: ec2UserData({ user }),
+      userDataReplaceOnChange: true,
+      tags: { Name: `${args.scope.project}-${args.scope.stack}` },
+    }, o);
+    const eip = new aws.ec2.Eip(`${name}-eip`, { instance: this.instance.id, domain: "vpc", tags: { Name: `${args.scope.project}-${args.scope.stack}` } }, o);
+
+    this.publicIp = eip.publicIp;
+    this.publicDns = eip.publicDns;
+    // A new instance presents a host key nobody has seen: trusted on first use, then pinned in the
+    // stack's known_hosts file (ssh refuses a changed key afterwards).
+    const ssh = new SshDockerHost(`${name}-ssh`, {
+      address: eip.publicIp, user, port: 22, privateKey: args.privateKey, hostKeyCheck: { trustOnFirstUse: true },
+      readyTimeoutSeconds: 600, scope: args.scope, dependsOn: [eip], trigger: this.instance.id,
+    }, { parent: this });
+    this.provider = ssh.provider;
+    this.ready = ssh.ready;
+    this.address = eip.publicDns;
+    this.sshCommand = pulumi.interpolate`ssh ${user}@${eip.publicIp}`;
+    this.registerOutputs({ publicIp: this.publicIp, publicDns: this.publicDns, sshCommand: this.sshCommand });
+  }
+}

@@ -1,0 +1,152 @@
+// The SSH and EC2 hosts under mocks: what they would create, and that no Docker object can be
+// created before the engine answers (the readiness gate is every Docker resource's dependency).
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, reset, valueOf, ofType, byName, options, recordOptions } from "./mocks";
+import { SshDockerHost } from "../../components/host/ssh";
+import { Ec2DockerHost, Ec2DockerHostArgs, sshCidrProblem } from "../../components/host/ec2";
+import { ec2UserData } from "../../components/host/ec2-user-data";
+import { dockerSshHost, knownHostsLine, sshOptions, sshStateDir } from "../../components/host/ssh-options";
+import { Biostar } from "../../stacks/biostar";
+import { parseConfig } from "../../config/schema";
+
+installMocks();
+const sshDir = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-unit-ssh-"));
+afterAll(() => fs.rmSync(sshDir, { recursive: true, force: true }));
+const scope = { project: "appstacks", stack: "dev" };
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyHostKeyHostKeyHostKeyHostKeyHostKey";
+
+const ec2Args = (extra: Partial<Ec2DockerHostArgs> = {}): Ec2DockerHostArgs => ({
+  region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publishedPorts: [80, 443], publicKey: "ssh-ed25519 AAAAC3Nza you@laptop", scope, ...extra,
+});
+
+describe("ssh options (pure)", () => {
+  const t = { address: "203.0.113.9", user: "deploy", port: 2222 };
+  test("provider host string, known_hosts line, options per host-key mode", () => {
+    expect(dockerSshHost(t)).toBe("ssh://deploy@203.0.113.9:2222");
+    expect(knownHostsLine(t, HOST_KEY + " root@server")).toBe(`[203.0.113.9]:2222 ${HOST_KEY}\n`);
+    expect(knownHostsLine({ ...t, port: 22 }, HOST_KEY)).toBe(`203.0.113.9 ${HOST_KEY}\n`);
+    expect(sshOptions("/d", { hostKey: HOST_KEY }, true)).toEqual([
+      "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=15",
+      "-i", "/d/id", "-o", "IdentitiesOnly=yes", "-o", "UserKnownHostsFile=/d/known_hosts", "-o", "StrictHostKeyChecking=yes",
+    ]);
+    expect(sshOptions("/d", { trustOnFirstUse: true }, false).join(" ")).toContain("StrictHostKeyChecking=accept-new");
+    expect(sshOptions("/d", { insecureIgnoreHostKey: true }, false).join(" ")).toContain("StrictHostKeyChecking=no");
+    // Stable per stack and target: a changed path would be a provider diff replacing every container.
+    expect(sshStateDir(scope, t, "/b")).toBe(sshStateDir(scope, t, "/b"));
+    expect(sshStateDir({ ...scope, stack: "prod" }, t, "/b")).not.toBe(sshStateDir(scope, t, "/b"));
+  });
+});
+
+describe("SshDockerHost", () => {
+  test("the provider speaks ssh with the pinned host key; the key is a 0600 file, never provider config", async () => {
+    reset();
+    const host = new SshDockerHost("host", { address: "203.0.113.9", user: "deploy", port: 2222, privateKey: pulumi.secret("PRIVATE-KEY-TEXT"), hostKeyCheck: { hostKey: HOST_KEY }, scope, sshDir }, { transformations: [recordOptions] });
+    await valueOf(host.provider.urn);
+    const provider = byName("host-docker");
+    expect(provider.inputs.host).toBe("ssh://deploy@203.0.113.9:2222");
+    const opts = (typeof provider.inputs.sshOpts === "string" ? JSON.parse(provider.inputs.sshOpts) : provider.inputs.sshOpts) as string[];
+    const dir = sshStateDir(scope, { address: "203.0.113.9", user: "deploy", port: 2222 }, sshDir);
+    expect(opts).toEqual(expect.arrayContaining(["-i", `${dir}/id`, `UserKnownHostsFile=${dir}/known_hosts`, "StrictHostKeyChecking=yes"]));
+    expect(JSON.stringify(provider.inputs)).not.toContain("PRIVATE-KEY-TEXT");
+    expect(fs.readFileSync(`${dir}/id`, "utf8")).toBe("PRIVATE-KEY-TEXT\n");
+    expect(fs.statSync(`${dir}/id`).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(`${dir}/known_hosts`, "utf8")).toBe(`[203.0.113.9]:2222 ${HOST_KEY}\n`);
+  });
+
+  test("every Docker object of a stack waits for the engine to answer over ssh", async () => {
+    reset();
+    const host = new SshDockerHost("host", { address: "203.0.113.9", hostKeyCheck: { hostKey: HOST_KEY }, scope, sshDir, installDocker: true });
+    const b = new Biostar("biostar", { host, scope, buildContext: "apps/biostar" }, { transformations: [recordOptions] });
+    await Promise.all(Object.values(b.app.services).map((s) => valueOf(s.container.id)));
+    const gate = byName("host-engine-ready");
+    expect(gate.inputs).toMatchObject({ destination: "root@203.0.113.9", port: 22, installDocker: true });
+    const gateUrn = await valueOf(host.ready[0].urn);
+    const docker = [...options.entries()].filter(([n]) => /-(container|network|volume|image)$/.test(n));
+    expect(docker.length).toBeGreaterThan(5);
+    for (const [name, o] of docker) {
+      const deps = await Promise.all(((o.dependsOn ?? []) as pulumi.Resource[]).map((r) => valueOf(r.urn)));
+      expect([name, deps.includes(gateUrn)]).toEqual([name, true]);
+    }
+  });
+});
+
+describe("Ec2DockerHost", () => {
+  test("security group: the stacks' published ports, SSH only from the configured CIDRs", async () => {
+    reset();
+    const host = new Ec2DockerHost("host", ec2Args({ publishedPorts: [8080, 80, 80], sshCidrs: ["203.0.113.7/32", "2001:db8::/48"] }));
+    await valueOf(host.instance.id);
+    const sg = byName("host-sg").inputs;
+    expect(sg.vpcId).toBe("vpc-0a1b2c3d");
+    expect(sg.ingress.map((r: any) => [r.fromPort, r.toPort, r.cidrBlocks, r.ipv6CidrBlocks])).toEqual([
+      [80, 80, ["0.0.0.0/0"], ["::/0"]],
+      [8080, 8080, ["0.0.0.0/0"], ["::/0"]],
+      [22, 22, ["203.0.113.7/32"], ["2001:db8::/48"]],
+    ]);
+  });
+
+  test("instance: IMDSv2 required, encrypted root volume of the configured size, AMI looked up, default subnet, protection configurable", async () => {
+    reset();
+    const host = new Ec2DockerHost("host", ec2Args({ rootVolumeGb: 50, terminationProtection: true }));
+    await valueOf(host.instance.id);
+    const i = byName("host-instance").inputs;
+    expect(i.metadataOptions).toMatchObject({ httpTokens: "required" });
+    expect(i.rootBlockDevice).toMatchObject({ encrypted: true, volumeSize: 50 });
+    expect(i.ami).toBe("ami-0123456789abcdef0");
+    expect(i.subnetId).toBe("subnet-0aaa1111");
+    expect(i.disableApiTermination).toBe(true);
+    expect(i.userData).toBe(ec2UserData({ user: "admin" }));
+    expect(byName("host-key").inputs.publicKey).toBe("ssh-ed25519 AAAAC3Nza you@laptop");
+    expect(await valueOf(host.sshCommand)).toBe("ssh admin@198.51.100.7");
+    expect(byName("host-ssh-docker").inputs.host).toBe("ssh://admin@198.51.100.7:22");
+  });
+
+  test("a pinned AMI is used as given", async () => {
+    reset();
+    const host = new Ec2DockerHost("host", ec2Args({ amiId: "ami-0fedcba9876543210" }));
+    await valueOf(host.instance.id);
+    expect(byName("host-instance").inputs.ami).toBe("ami-0fedcba9876543210");
+  });
+
+  test("user data installs and enables Docker, data on the root volume", () => {
+    expect(ec2UserData({ user: "admin" })).toMatchSnapshot();
+  });
+
+  test("SSH from the world is refused outside a sandbox, before anything is created", () => {
+    expect(sshCidrProblem(["0.0.0.0/0"], false)).toContain("SSH from 0.0.0.0/0 opens the server to the whole internet");
+    expect(sshCidrProblem(["::/0"], false)).toContain("::/0");
+    expect(sshCidrProblem(["0.0.0.0/0"], true)).toBeUndefined();
+    reset();
+    expect(() => new Ec2DockerHost("host", ec2Args({ sshCidrs: ["0.0.0.0/0"] }))).toThrow(/sshCidrs: SSH from 0.0.0.0\/0/);
+    expect(ofType("aws:ec2/instance:Instance")).toEqual([]);
+  });
+});
+
+describe("host config", () => {
+  const parse = (raw: Record<string, unknown>) => () => parseConfig("appstacks", raw);
+  test.each([
+    [{ target: "k8s" }, 'appstacks:target: "k8s" is not allowed (allowed: one of local, ssh, ec2)'],
+    [{ target: "ssh" }, "appstacks:ssh.address: not set (allowed: the server's host name or IP address (required by target ssh))\nappstacks:ssh.hostKey: not set (allowed: the server's host key (ssh-keyscan -t ed25519 <address>), or insecureIgnoreHostKey: true for a throwaway server)"],
+    [{ target: "ssh", ssh: { address: "10.0.0.5" } }, "appstacks:ssh.hostKey: not set (allowed: the server's host key (ssh-keyscan -t ed25519 <address>), or insecureIgnoreHostKey: true for a throwaway server)"],
+    [{ target: "ssh", ssh: { address: "10.0.0.5", hostKey: "AAAA" } }, 'appstacks:ssh.hostKey: "AAAA" is not allowed (allowed: a host key line such as ssh-ed25519 AAAA… (ssh-keyscan prints it))'],
+    [{ target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA x", sshCidrs: ["0.0.0.0/0"] } }, 'appstacks:ec2.sshCidrs[0]: "0.0.0.0/0" is not allowed (allowed: a CIDR narrower than the whole internet (SSH open to the world is refused unless ec2.sandbox is true))'],
+    [{ target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA x", sshCidrs: ["10.0.0.300/32"] } }, 'appstacks:ec2.sshCidrs[0]: "10.0.0.300/32" is not allowed (allowed: a CIDR such as 203.0.113.7/32 or 2001:db8::/48)'],
+    [{ target: "ec2", ec2: { sshCidrs: ["10.0.0.0/8"] } }, "appstacks:ec2.publicKey: not set (allowed: an OpenSSH public key for the instance's key pair (required by target ec2))"],
+    [{ target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA x", sshCidrs: ["10.0.0.0/8"], rootVolumeGb: 2 } }, "appstacks:ec2.rootVolumeGb: 2 is not allowed (allowed: an integer from 8 to 16384 (GiB))"],
+  ])("%j is refused in one line", (raw, message) => {
+    expect(parse(raw)).toThrow(new Error(message));
+  });
+  test("a sandbox may open SSH to the world", () => {
+    expect(parseConfig("appstacks", { target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA x", sshCidrs: ["0.0.0.0/0"], sandbox: true } }).ec2.sandbox).toBe(true);
+  });
+  test("the committed prod environment parses", () => {
+    const yaml = require("yaml");
+    const doc = yaml.parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.prod.yaml"), "utf8")).config;
+    const raw = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k.replace(/^appstacks:/, ""), v]));
+    const cfg = parseConfig("appstacks", raw);
+    expect(cfg).toMatchObject({ target: "ec2", apps: ["portal"], ec2: { terminationProtection: true, sandbox: false } });
+    expect(JSON.stringify(doc)).not.toMatch(/secure|PRIVATE KEY|password/i);
+  });
+});
