@@ -24,6 +24,9 @@ describe("parseConfig", () => {
         proxyPort: 3456, livePort: 3457, registryPort: 5000, bluePort: 50100, greenPort: 50101, readerPort: 8000, writerPort: 7000, webappPort: 3000,
         live: "blue", writeIntervalSeconds: 120, buildContext: "apps/devops-lab", redisImage: "redis:7.2", registryImage: "registry:2.8", baseImage: "debian:bookworm-slim",
       },
+      // Pinned in full in hosts.test.ts.
+      ssh: expect.objectContaining({ user: "root", port: 22, insecureIgnoreHostKey: false }),
+      ec2: expect.objectContaining({ instanceType: "t3.small", sandbox: false }),
     });
   });
 
@@ -49,12 +52,12 @@ describe("parseConfig", () => {
 
   test.each([
     [{ apps: ["biostar", "nope"] }, 'appstacks:apps[1]: "nope" is not allowed (allowed: one of biostar, wattrex, portal, pecan, lab)'],
-    [{ target: "mars" }, 'appstacks:target: "mars" is not allowed (allowed: one of local)'],
+    [{ target: "mars" }, 'appstacks:target: "mars" is not allowed (allowed: one of local, ssh, ec2)'],
     [{ biostar: { port: 70000 } }, "appstacks:biostar.port: 70000 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: 80.5 } }, "appstacks:biostar.port: 80.5 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: "80" } }, 'appstacks:biostar.port: "80" is not allowed (allowed: an integer from 1 to 65535)'],
     [{ biostar: { prt: 1 } }, "appstacks:biostar.prt: unknown key (allowed: port, buildContext, siteName, debug, postgresImage, baseImage)"],
-    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex, portal, pecan, lab)"],
+    [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex, portal, pecan, lab, ssh, ec2)"],
     [{ lab: { live: "red" } }, 'appstacks:lab.live: "red" is not allowed (allowed: blue or green)'],
     [{ lab: { writeIntervalSeconds: 0 } }, "appstacks:lab.writeIntervalSeconds: 0 is not allowed (allowed: a positive integer)"],
     [{ biostar: { postgresImage: "postgres:latest" } }, 'appstacks:biostar.postgresImage: "postgres:latest" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)'],
