@@ -40,6 +40,8 @@ export interface WattrexArgs {
   readonly rabbitmqImage?: string;
   /** @default "debian:bookworm-slim" */
   readonly baseImage?: string;
+  /** Memory limit of the MySQL container in MiB. @default none */
+  readonly dbMemoryMb?: number;
   /** @default true */
   readonly keepDataOnDestroy?: boolean;
   /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
@@ -88,6 +90,7 @@ export class Wattrex extends pulumi.ComponentResource {
             networks: ["backend"],
             ports: [{ internal: 3306, external: args.dbPort ?? 3369 }],
             healthcheck: { ...healthy("mysqladmin ping -h 127.0.0.1 --silent"), startPeriod: "5s" },
+            memoryMb: args.dbMemoryMb,
           },
           broker: {
             image: { ref: args.rabbitmqImage ?? "rabbitmq:3.13" },
