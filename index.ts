@@ -5,6 +5,9 @@ import { parseConfig, RawConfig } from "./config/schema";
 import { LocalDockerHost } from "./components/host/local";
 import { Biostar } from "./stacks/biostar";
 import { Wattrex } from "./stacks/wattrex";
+import { dropRpcPayloadDebugLogs } from "./components/log-hygiene";
+
+dropRpcPayloadDebugLogs();
 
 const NAMESPACE = "appstacks";
 const config = new pulumi.Config(NAMESPACE);
