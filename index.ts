@@ -11,6 +11,9 @@ import { Wattrex } from "./stacks/wattrex";
 import { Portal } from "./stacks/portal";
 import { Pecan } from "./stacks/pecan";
 import { DevopsLab } from "./stacks/devops-lab";
+import { dropRpcPayloadDebugLogs } from "./components/log-hygiene";
+
+dropRpcPayloadDebugLogs();
 
 const NAMESPACE = "appstacks";
 const config = new pulumi.Config(NAMESPACE);
@@ -27,7 +30,14 @@ const raw: RawConfig = {
   ssh: config.getObject("ssh"),
   ec2: config.getObject("ec2"),
 };
-const cfg = parseOrStop(raw);
+// Keys read elsewhere (secrets, with getSecret). Any other key of the namespace is a typo
+// (keepDataOnDestory) that would otherwise be ignored silently: parseConfig refuses it.
+const SECRET_KEYS = ["secretSeed", "biostarDbPassword"];
+const unknownKeys = Object.keys(pulumi.runtime.allConfig())
+  .filter((k) => k.startsWith(`${NAMESPACE}:`))
+  .map((k) => k.slice(NAMESPACE.length + 1))
+  .filter((k) => !(k in raw) && !SECRET_KEYS.includes(k));
+const cfg = parseOrStop({ ...raw, ...Object.fromEntries(unknownKeys.map((k) => [k, "(set)"])) });
 const scope = { project: pulumi.getProject(), stack: pulumi.getStack() };
 // Set by `npm run up` on a stack's first deployment; see components/secret-derive.ts.
 const secretSeed = config.getSecret("secretSeed");
@@ -35,6 +45,14 @@ if (secretSeed === undefined && cfg.keepDataOnDestroy && cfg.apps.length > 0) {
   pulumi.log.warn(
     "appstacks:secretSeed is not set: credentials are generated into state only, so after `destroy` a new `up` " +
       "cannot open the data volumes it kept. Set one: pulumi config set --secret appstacks:secretSeed \"$(openssl rand -base64 32)\"",
+  );
+}
+
+if (!cfg.keepDataOnDestroy && cfg.apps.length > 0) {
+  // Dropping data is a choice the user must see before it happens: every preview says so.
+  pulumi.log.warn(
+    `appstacks:keepDataOnDestroy is false: \`pulumi destroy\` DELETES the data volumes of ${cfg.apps.join(", ")} ` +
+      "(each app stack names its volumes below). Set it to true to keep them.",
   );
 }
 

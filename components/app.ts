@@ -34,6 +34,10 @@ export class AppStack extends pulumi.ComponentResource {
 
     const networks = mapValues(spec.networks ?? {}, (n, key) =>
       new AppNetwork(`${name}-${key}`, { host, networkName: physicalName(scope, key), internal: n.internal, labels: labelMap(scope) }, { parent: this }));
+    const dropped = Object.keys(spec.volumes ?? {}).sort().filter((key) => spec.volumes![key].keepOnDestroy === false);
+    if (dropped.length > 0) {
+      pulumi.log.warn(`${scope.app}: destroy deletes data volume(s) ${dropped.map((key) => physicalName(scope, key)).join(", ")} (keepOnDestroy is false)`, this);
+    }
     const volumes = mapValues(spec.volumes ?? {}, (v, key) =>
       new DataVolume(`${name}-${key}`, { host, volumeName: physicalName(scope, key), keepOnDestroy: v.keepOnDestroy, labels: labelMap(scope) }, { parent: this }));
     const secrets = mapValues(spec.secrets ?? {}, (s, key) =>

@@ -14,6 +14,10 @@ const imageRef = z
   .regex(/^[a-z0-9]+(?:[._\/:@-][a-zA-Z0-9_.-]+)*$/, "an image reference such as postgres:16.4 or registry:5000/team/app@sha256:…")
   .refine(isPinned, "a pinned image reference: a tag other than latest, or a digest");
 const nonEmpty = z.string({ message: "a non-empty string" }).min(1, "a non-empty string");
+// A container memory limit in MiB: below 64 no database starts; above 256 GiB it is a typo (the
+// unit is MiB, not bytes). Unset means no limit, the seeds' setting.
+const MEMORY_MB = "an integer from 64 to 262144 (MiB)";
+const memoryMb = z.number({ message: MEMORY_MB }).int(MEMORY_MB).min(64, MEMORY_MB).max(262144, MEMORY_MB);
 
 export const biostarSchema = z
   .object({
@@ -23,6 +27,8 @@ export const biostarSchema = z
     debug: z.boolean({ message: "true or false" }).default(false),
     postgresImage: imageRef.default("postgres:16.4"),
     baseImage: imageRef.default("debian:bookworm-slim"),
+    /** Memory limit of the PostgreSQL container; changing it updates the container in place. */
+    dbMemoryMb: memoryMb.optional(),
   })
   .strict();
 export type BiostarConfig = z.infer<typeof biostarSchema>;
@@ -47,6 +53,8 @@ export const wattrexSchema = z
     mysqlImage: imageRef.default("mysql:8.4"),
     rabbitmqImage: imageRef.default("rabbitmq:3.13"),
     baseImage: imageRef.default("debian:bookworm-slim"),
+    /** Memory limit of the MySQL container; changing it updates the container in place. */
+    dbMemoryMb: memoryMb.optional(),
   })
   .strict();
 export type WattrexConfig = z.infer<typeof wattrexSchema>;
@@ -162,7 +170,10 @@ export const ec2Schema = z
 export const configSchema = z
   .object({
     target: z.enum(TARGETS, { message: `one of ${TARGETS.join(", ")}` }).default("local"),
-    apps: z.array(z.enum(APP_NAMES, { message: `one of ${APP_NAMES.join(", ")}` }), { message: `a list of ${APP_NAMES.join(", ")}` }).default([]),
+    apps: z
+      .array(z.enum(APP_NAMES, { message: `one of ${APP_NAMES.join(", ")}` }), { message: `a list of ${APP_NAMES.join(", ")}` })
+      .refine((apps) => new Set(apps).size === apps.length, `a list of ${APP_NAMES.join(", ")}, each at most once`)
+      .default([]),
     keepDataOnDestroy: z.boolean({ message: "true or false" }).default(true),
     imageOverrides: z.record(nonEmpty, imageRef, { message: "a map of image reference → replacement reference" }).default({}),
     biostar: biostarSchema.default({}),

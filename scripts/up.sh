@@ -14,6 +14,9 @@ if ! pulumi config get appstacks:secretSeed --stack "$stack" >/dev/null 2>&1; th
     | pulumi config set --secret appstacks:secretSeed --stack "$stack"
   echo "[up] generated appstacks:secretSeed for stack '$stack' (kept encrypted in Pulumi.$stack.yaml)"
 fi
+# A previous `up` that was killed leaves a lock and interrupted operations: clear them first
+# (only when the process that held the lock is gone; see scripts/recover.sh).
+bash "$ROOT/scripts/recover.sh" "$stack"
 pulumi up --yes --skip-preview --stack "$stack" "$@"
 echo
 echo "URLs of stack '$stack':"

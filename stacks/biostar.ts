@@ -25,6 +25,8 @@ export interface BiostarArgs {
   readonly postgresImage?: string;
   /** Base image the web app's Dockerfile builds FROM (build arg BASE_IMAGE). @default "debian:bookworm-slim" */
   readonly baseImage?: string;
+  /** Memory limit of the database container in MiB. @default none */
+  readonly dbMemoryMb?: number;
   /** The database password (requireSecret); generated when absent. */
   readonly dbPassword?: pulumi.Input<string>;
   /** @default true */
@@ -59,7 +61,7 @@ export function biostarSpec(args: BiostarArgs): AppSpec {
         volumes: { pgdata: "/var/lib/postgresql/data" },
         networks: ["backend"],
         healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", DB.user, "-d", DB.name], startPeriod: "2s" },
-        memoryMb: 1024,
+        memoryMb: args.dbMemoryMb ?? 1024,
       },
       migrate: { image: "web", command: manage("migrate", "--noinput"), env: dbEnv, secrets: [dbSecret, djangoSecret], networks: ["backend"], dependsOn: ["db"], job: true, memoryMb: 512 },
       // init_site keeps its own marker in the database, so it initialises once per database.

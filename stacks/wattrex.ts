@@ -40,6 +40,8 @@ export interface WattrexArgs {
   readonly rabbitmqImage?: string;
   /** @default "debian:bookworm-slim" */
   readonly baseImage?: string;
+  /** Memory limit of the MySQL container in MiB. @default none */
+  readonly dbMemoryMb?: number;
   /** @default true */
   readonly keepDataOnDestroy?: boolean;
   /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
@@ -90,7 +92,7 @@ export class Wattrex extends pulumi.ComponentResource {
             ports: [{ internal: 3306, external: args.dbPort ?? 3369 }],
             labels: { "appstacks.allow-published-database": "true" },
             healthcheck: { ...healthy("mysqladmin ping -h 127.0.0.1 --silent"), startPeriod: "5s" },
-            memoryMb: 1024,
+            memoryMb: args.dbMemoryMb ?? 1024,
           },
           broker: {
             image: { ref: args.rabbitmqImage ?? "rabbitmq:3.13" },

@@ -56,7 +56,7 @@ describe("parseConfig", () => {
     [{ biostar: { port: 70000 } }, "appstacks:biostar.port: 70000 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: 80.5 } }, "appstacks:biostar.port: 80.5 is not allowed (allowed: an integer from 1 to 65535)"],
     [{ biostar: { port: "80" } }, 'appstacks:biostar.port: "80" is not allowed (allowed: an integer from 1 to 65535)'],
-    [{ biostar: { prt: 1 } }, "appstacks:biostar.prt: unknown key (allowed: port, buildContext, siteName, debug, postgresImage, baseImage)"],
+    [{ biostar: { prt: 1 } }, "appstacks:biostar.prt: unknown key (allowed: port, buildContext, siteName, debug, postgresImage, baseImage, dbMemoryMb)"],
     [{ colour: "blue" }, "appstacks:colour: unknown key (allowed: target, apps, keepDataOnDestroy, imageOverrides, biostar, wattrex, portal, pecan, lab, ssh, ec2)"],
     [{ lab: { live: "red" } }, 'appstacks:lab.live: "red" is not allowed (allowed: blue or green)'],
     [{ lab: { writeIntervalSeconds: 0 } }, "appstacks:lab.writeIntervalSeconds: 0 is not allowed (allowed: a positive integer)"],

@@ -35,3 +35,14 @@ export function removeLabelled(label: string, value: string): void {
   for (const c of containersLabelled(label, value)) docker(["rm", "-f", c]);
   for (const n of networksLabelled(label, value)) docker(["network", "rm", n]);
 }
+
+/** Every container, network, volume and image labelled with this stack: "kind name" lines. */
+export function dockerObjectsOfStack(stack: string): string[] {
+  const filter = `label=appstacks.stack=${stack}`;
+  return [
+    ...containersLabelled("appstacks.stack", stack).map((n) => `container ${n}`),
+    ...networksLabelled("appstacks.stack", stack).map((n) => `network ${n}`),
+    ...volumesLabelled("appstacks.stack", stack).map((n) => `volume ${n}`),
+    ...lines(docker(["image", "ls", "--filter", filter, "--format", "{{.Repository}}:{{.Tag}}"])).map((n) => `image ${n}`),
+  ];
+}

@@ -1,0 +1,77 @@
+// Bad configurations and the one line each must be refused with, before any resource is created.
+// One table for two tests: test/unit/bad-config.test.ts runs every row through parseConfig (fast);
+// test/e2e/bad-config.test.ts runs the rows marked `preview` through a real `pulumi preview` and
+// checks the Docker daemon for objects of the stack (none may exist).
+//
+// `config` holds keys without the "appstacks:" prefix, exactly as `pulumi config set --path` would
+// store them. A new app or host adds its rows here.
+
+export interface BadConfig {
+  /** What is wrong, in words. */
+  readonly name: string;
+  readonly config: Record<string, unknown>;
+  /** The single line the program must print. */
+  readonly line: string;
+  /** Also prove it with a real preview (a few rows: each costs a program run). */
+  readonly preview?: boolean;
+}
+
+const PORT = "an integer from 1 to 65535";
+const MEM = "an integer from 64 to 262144 (MiB)";
+const IMAGE = "an image reference such as postgres:16.4 or registry:5000/team/app@sha256:…";
+const PINNED = "a pinned image reference: a tag other than latest, or a digest";
+const BIOSTAR_KEYS = "port, buildContext, siteName, debug, postgresImage, baseImage, dbMemoryMb";
+const APPS = "biostar, wattrex, portal, pecan, lab";
+const TOP_KEYS = `target, apps, keepDataOnDestroy, imageOverrides, ${APPS}, ssh, ec2`;
+
+export const BAD_CONFIGS: readonly BadConfig[] = [
+  // Which apps, where
+  { name: "unknown app", config: { apps: ["biostar", "nope"] }, line: `appstacks:apps[1]: "nope" is not allowed (allowed: one of ${APPS})`, preview: true },
+  { name: "apps is not a list", config: { apps: "biostar" }, line: `appstacks:apps: "biostar" is not allowed (allowed: a list of ${APPS})` },
+  { name: "the same app twice", config: { apps: ["biostar", "biostar"] }, line: `appstacks:apps: ["biostar","biostar"] is not allowed (allowed: a list of ${APPS}, each at most once)`, preview: true },
+  { name: "unknown target", config: { target: "mars" }, line: 'appstacks:target: "mars" is not allowed (allowed: one of local, ssh, ec2)', preview: true },
+  { name: "target of the wrong type", config: { target: 7 }, line: "appstacks:target: 7 is not allowed (allowed: one of local, ssh, ec2)" },
+  { name: "keepDataOnDestroy not a boolean", config: { keepDataOnDestroy: "yes" }, line: 'appstacks:keepDataOnDestroy: "yes" is not allowed (allowed: true or false)' },
+  // Unknown keys: typos must not be ignored
+  { name: "unknown top-level key", config: { apps: ["biostar"], keepDataOnDestory: false }, line: `appstacks:keepDataOnDestory: unknown key (allowed: ${TOP_KEYS})`, preview: true },
+  { name: "unknown key inside an app", config: { biostar: { prt: 1 } }, line: `appstacks:biostar.prt: unknown key (allowed: ${BIOSTAR_KEYS})` },
+  { name: "unknown nested key", config: { wattrex: { sharedToolParams: { chanSize: 1 } } }, line: "appstacks:wattrex.sharedToolParams.chanSize: unknown key (allowed: chanNumMsg, ipcMsgSize, chanTimeout)" },
+  { name: "app settings not an object", config: { biostar: "8000" }, line: 'appstacks:biostar: "8000" is not allowed (allowed: Expected object, received string)' },
+  // Ports
+  { name: "port above 65535", config: { apps: ["biostar"], biostar: { port: 70000 } }, line: `appstacks:biostar.port: 70000 is not allowed (allowed: ${PORT})`, preview: true },
+  { name: "port 0", config: { wattrex: { webPort: 0 } }, line: `appstacks:wattrex.webPort: 0 is not allowed (allowed: ${PORT})` },
+  { name: "negative port", config: { wattrex: { mqttPort: -1883 } }, line: `appstacks:wattrex.mqttPort: -1883 is not allowed (allowed: ${PORT})` },
+  { name: "fractional port", config: { biostar: { port: 80.5 } }, line: `appstacks:biostar.port: 80.5 is not allowed (allowed: ${PORT})` },
+  { name: "port as a string", config: { biostar: { port: "80" } }, line: `appstacks:biostar.port: "80" is not allowed (allowed: ${PORT})` },
+  { name: "two apps on one host port", config: { apps: ["biostar", "wattrex"], biostar: { port: 8869 } }, line: "appstacks:wattrex.webPort: 8869 is already published by appstacks:biostar.port (allowed: a host port no other app uses)", preview: true },
+  { name: "two services of one app on one host port", config: { apps: ["wattrex"], wattrex: { dbPort: 8869 } }, line: "appstacks:wattrex.dbPort: 8869 is already published by appstacks:wattrex.webPort (allowed: a host port no other app uses)" },
+  // Images
+  { name: "malformed image reference", config: { apps: ["biostar"], biostar: { postgresImage: "Bad Ref:1" } }, line: `appstacks:biostar.postgresImage: "Bad Ref:1" is not allowed (allowed: ${IMAGE})`, preview: true },
+  { name: "unpinned image (latest)", config: { wattrex: { mysqlImage: "mysql:latest" } }, line: `appstacks:wattrex.mysqlImage: "mysql:latest" is not allowed (allowed: ${PINNED})` },
+  { name: "unpinned image (no tag)", config: { wattrex: { rabbitmqImage: "rabbitmq" } }, line: `appstacks:wattrex.rabbitmqImage: "rabbitmq" is not allowed (allowed: ${PINNED})` },
+  { name: "image override to a malformed reference", config: { imageOverrides: { postgres: "UPPER/case:1" } }, line: `appstacks:imageOverrides.postgres: "UPPER/case:1" is not allowed (allowed: ${IMAGE})` },
+  { name: "image overrides not a map", config: { imageOverrides: ["postgres"] }, line: 'appstacks:imageOverrides: ["postgres"] is not allowed (allowed: a map of image reference → replacement reference)' },
+  // Limits and sizes
+  { name: "negative memory limit", config: { biostar: { dbMemoryMb: -512 } }, line: `appstacks:biostar.dbMemoryMb: -512 is not allowed (allowed: ${MEM})` },
+  { name: "memory limit too small to start", config: { wattrex: { dbMemoryMb: 4 } }, line: `appstacks:wattrex.dbMemoryMb: 4 is not allowed (allowed: ${MEM})` },
+  { name: "absurd memory limit (bytes, not MiB)", config: { apps: ["wattrex"], wattrex: { dbMemoryMb: 2147483648 } }, line: `appstacks:wattrex.dbMemoryMb: 2147483648 is not allowed (allowed: ${MEM})`, preview: true },
+  { name: "fractional memory limit", config: { biostar: { dbMemoryMb: 512.5 } }, line: `appstacks:biostar.dbMemoryMb: 512.5 is not allowed (allowed: ${MEM})` },
+  { name: "negative message size", config: { wattrex: { sharedToolParams: { ipcMsgSize: -350 } } }, line: "appstacks:wattrex.sharedToolParams.ipcMsgSize: -350 is not allowed (allowed: a positive integer)" },
+  { name: "zero channel timeout", config: { wattrex: { sharedToolParams: { chanTimeout: 0 } } }, line: "appstacks:wattrex.sharedToolParams.chanTimeout: 0 is not allowed (allowed: a positive integer)" },
+  // Other values
+  { name: "unknown log level", config: { wattrex: { logLevel: "LOUD" } }, line: 'appstacks:wattrex.logLevel: "LOUD" is not allowed (allowed: one of DEBUG, INFO, WARNING, ERROR)' },
+  { name: "empty database name", config: { wattrex: { database: "" } }, line: 'appstacks:wattrex.database: "" is not allowed (allowed: a non-empty string)' },
+  { name: "debug not a boolean", config: { biostar: { debug: "on" } }, line: 'appstacks:biostar.debug: "on" is not allowed (allowed: true or false)' },
+  // The other apps
+  { name: "a PEcAn model listed twice", config: { apps: ["pecan"], pecan: { models: ["SIPNET", "sipnet"] } }, line: 'appstacks:pecan.models[1]: "sipnet" is not allowed (allowed: each model once)' },
+  { name: "a PEcAn sync peer that is this instance", config: { pecan: { machineId: 5, syncPeers: [{ machineId: 5, url: "https://x.org/bety/" }] } }, line: "appstacks:pecan.syncPeers[0].machineId: 5 is not allowed (allowed: a machine id other than this instance's own)" },
+  { name: "a live colour that is not blue or green", config: { apps: ["lab"], lab: { live: "red" } }, line: 'appstacks:lab.live: "red" is not allowed (allowed: blue or green)', preview: true },
+  { name: "an ingest interval of zero", config: { portal: { ingestIntervalSeconds: 0 } }, line: "appstacks:portal.ingestIntervalSeconds: 0 is not allowed (allowed: an integer number of seconds from 10 to 2592000)" },
+  // Hosts (SSH / EC2)
+  { name: "ssh target without an address", config: { target: "ssh", ssh: { insecureIgnoreHostKey: true } }, line: "appstacks:ssh.address: not set (allowed: the server's host name or IP address (required by target ssh))" },
+  { name: "ssh target without a host key (and no explicit opt-out)", config: { apps: ["biostar"], target: "ssh", ssh: { address: "10.0.0.5" } }, line: "appstacks:ssh.hostKey: not set (allowed: the server's host key (ssh-keyscan -t ed25519 <address>), or insecureIgnoreHostKey: true for a throwaway server)", preview: true },
+  { name: "world-open SSH outside a sandbox", config: { apps: ["portal"], target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA me", sshCidrs: ["0.0.0.0/0"] } }, line: 'appstacks:ec2.sshCidrs[0]: "0.0.0.0/0" is not allowed (allowed: a CIDR narrower than the whole internet (SSH open to the world is refused unless ec2.sandbox is true))', preview: true },
+  { name: "invalid CIDR", config: { target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA me", sshCidrs: ["10.0.0.300/32"] } }, line: 'appstacks:ec2.sshCidrs[0]: "10.0.0.300/32" is not allowed (allowed: a CIDR such as 203.0.113.7/32 or 2001:db8::/48)' },
+  { name: "ec2 target without a public key", config: { target: "ec2", ec2: { sshCidrs: ["10.0.0.0/8"] } }, line: "appstacks:ec2.publicKey: not set (allowed: an OpenSSH public key for the instance's key pair (required by target ec2))" },
+  { name: "absurd root volume", config: { target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA me", sshCidrs: ["10.0.0.0/8"], rootVolumeGb: 2 } }, line: "appstacks:ec2.rootVolumeGb: 2 is not allowed (allowed: an integer from 8 to 16384 (GiB))" },
+];
