@@ -32,7 +32,7 @@ const raw: RawConfig = {
 };
 // Keys read elsewhere (secrets, with getSecret). Any other key of the namespace is a typo
 // (keepDataOnDestory) that would otherwise be ignored silently: parseConfig refuses it.
-const SECRET_KEYS = ["secretSeed", "biostarDbPassword"];
+const SECRET_KEYS = ["secretSeed", "biostarDbPassword", "portalMongoRootPassword", "portalTlsCertificate", "portalTlsKey", "sshPrivateKey"];
 const unknownKeys = Object.keys(pulumi.runtime.allConfig())
   .filter((k) => k.startsWith(`${NAMESPACE}:`))
   .map((k) => k.slice(NAMESPACE.length + 1))
