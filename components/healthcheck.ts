@@ -6,3 +6,13 @@ import { HealthCheck } from "./service";
 export function pythonHttpCheck(port: number, path = "/healthz"): HealthCheck {
   return { test: ["CMD", "python3", "-c", `import urllib.request as u; u.urlopen('http://127.0.0.1:${port}${path}', timeout=4)`] };
 }
+
+/**
+ * Healthy when GET http://127.0.0.1:<port><path> answers 200, with nothing but bash: for images
+ * without Python or curl (nginx, the official one and our stand-in).
+ */
+export function bashHttpCheck(port: number, path = "/healthz"): HealthCheck {
+  return {
+    test: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '`],
+  };
+}

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../components/host/docker-host";
 import { AppStack } from "../components/app";
 import { AppSpec, ServiceSpec } from "../components/app-spec";
-import { pythonHttpCheck } from "../components/healthcheck";
+import { bashHttpCheck, pythonHttpCheck } from "../components/healthcheck";
 import { AppSecret } from "../components/secret";
 import { HealthCheck } from "../components/service";
 import { Scope } from "../components/naming";
@@ -70,9 +70,7 @@ export function defaultMachineId(scope: Omit<Scope, "app">): number {
 const heartbeat: HealthCheck = { test: ["CMD-SHELL", "test -n \"$(find /tmp/healthy -newermt '-30 seconds' 2>/dev/null)\""] };
 
 /** Healthy when nginx answers its own /healthz. */
-const proxyAnswering: HealthCheck = {
-  test: ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/80 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"],
-};
+const proxyAnswering: HealthCheck = bashHttpCheck(80);
 
 export function pecanSpec(args: PecanArgs, credentials: { dbPassword: pulumi.Input<string>; brokerPassword: pulumi.Input<string> }): AppSpec {
   const version = args.pecanVersion ?? "1.8.0";

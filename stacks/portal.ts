@@ -9,7 +9,7 @@ import { DockerHost } from "../components/host/docker-host";
 import { AppStack } from "../components/app";
 import { AppSpec, SecretUse } from "../components/app-spec";
 import { HealthCheck } from "../components/service";
-import { pythonHttpCheck } from "../components/healthcheck";
+import { bashHttpCheck, pythonHttpCheck } from "../components/healthcheck";
 import { resolveImageRef } from "../components/image-ref";
 import { Scope } from "../components/naming";
 import { nginxSite } from "./portal-nginx";
@@ -75,9 +75,7 @@ const mongoListening: HealthCheck = {
 };
 
 /** Healthy when nginx answers /healthz with 200, i.e. it reaches a healthy app. */
-const nginxProxying: HealthCheck = {
-  test: ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/80 && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"],
-};
+const nginxProxying: HealthCheck = bashHttpCheck(80);
 
 export function portalSpec(args: PortalArgs): AppSpec {
   const d = { ...PORTAL_DEFAULTS, ...definedOnly(args) };
