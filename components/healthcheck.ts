@@ -16,3 +16,12 @@ export function bashHttpCheck(port: number, path = "/healthz"): HealthCheck {
     test: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '`],
   };
 }
+
+/**
+ * Healthy when something listens on 127.0.0.1:<port>. For brokers whose own diagnostics start a
+ * whole runtime per check (rabbitmq-diagnostics: an Erlang VM, seconds on a busy host, so the
+ * check itself timed out under load); the listener opens once the broker has booted.
+ */
+export function tcpCheck(port: number): HealthCheck {
+  return { test: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`] };
+}

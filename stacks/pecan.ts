@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../components/host/docker-host";
 import { AppStack } from "../components/app";
 import { AppSpec, ServiceSpec } from "../components/app-spec";
-import { bashHttpCheck, pythonHttpCheck } from "../components/healthcheck";
+import { bashHttpCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
 import { AppSecret } from "../components/secret";
 import { HealthCheck } from "../components/service";
 import { Scope } from "../components/naming";
@@ -124,9 +124,7 @@ export function pecanSpec(args: PecanArgs, credentials: { dbPassword: pulumi.Inp
         files: [{ path: "/etc/rabbitmq/conf.d/10-appstacks.conf", content: brokerConf }],
         volumes: { rabbitmq: "/var/lib/rabbitmq" },
         networks: ["backend"],
-        // The AMQP listener opens once the broker has booted; a TCP connect costs nothing, where
-        // rabbitmq-diagnostics starts an Erlang VM per check (seconds on a busy host).
-        healthcheck: { test: ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/5672"], interval: "3s", startPeriod: "10s" },
+        healthcheck: { ...tcpCheck(5672), interval: "3s", startPeriod: "10s" },
         timeoutSeconds: 240,
         memoryMb: 512,
       },

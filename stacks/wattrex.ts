@@ -7,7 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../components/host/docker-host";
 import { AppStack } from "../components/app";
-import { pythonHttpCheck } from "../components/healthcheck";
+import { pythonHttpCheck, tcpCheck } from "../components/healthcheck";
 import { AppSecret } from "../components/secret";
 import { resolveImageRef } from "../components/image-ref";
 import { Scope } from "../components/naming";
@@ -100,7 +100,7 @@ export class Wattrex extends pulumi.ComponentResource {
             volumes: { broker: "/var/lib/rabbitmq" },
             networks: ["backend"],
             ports: [{ internal: 1883, external: args.mqttPort ?? 1883 }],
-            healthcheck: { ...healthy("rabbitmq-diagnostics -q check_port_listener 1883"), interval: "3s", startPeriod: "10s" },
+            healthcheck: { ...tcpCheck(1883), interval: "3s", startPeriod: "10s" },
             timeoutSeconds: 240,
             memoryMb: 1024,
           },
