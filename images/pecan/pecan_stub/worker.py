@@ -43,9 +43,10 @@ def run(role):
 
 def dispatch(ch, method, body):
     job = json.loads(body)
+    # Marked before it is handed on: a fast runner's "finished" must never be overwritten.
+    db.query("UPDATE workflows SET status = 'dispatched' WHERE id = %s AND status = 'queued'", (job["id"],))
     ch.queue_declare(queue=model_queue(job["model"]), durable=True)
     ch.basic_publish(exchange="", routing_key=model_queue(job["model"]), body=body, properties=pika.BasicProperties(delivery_mode=2))
-    db.query("UPDATE workflows SET status = 'dispatched' WHERE id = %s", (job["id"],))
     ch.basic_ack(method.delivery_tag)
     print(f"executor: workflow {job['id']} → {model_queue(job['model'])}", flush=True)
 
