@@ -90,8 +90,10 @@ if (cfg.apps.includes("lab")) {
 /** Each deployed app's entry URL. */
 export const urls = pulumi.output(urlsByApp);
 
-/** The EC2 instance the stacks run on (target ec2): its addresses and how to log in. */
-export const server = host instanceof Ec2DockerHost ? { publicIp: host.publicIp, publicDns: host.publicDns, sshCommand: host.sshCommand } : undefined;
+/** Where the stacks run; for an EC2 instance also its addresses and how to log in. */
+export const server = host instanceof Ec2DockerHost
+  ? { target: cfg.target, address: host.address, publicIp: host.publicIp, sshCommand: host.sshCommand }
+  : { target: cfg.target, address: host.address };
 
 /** The Docker host the config's target names; the stacks below do not know which it is. */
 function dockerHost(): DockerHost {
