@@ -25,3 +25,11 @@ export function bashHttpCheck(port: number, path = "/healthz"): HealthCheck {
 export function tcpCheck(port: number): HealthCheck {
   return { test: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`] };
 }
+
+/**
+ * Healthy while a worker keeps touching `file` (at least every `seconds`): for processes with no
+ * port to ask, such as queue consumers and schedulers, whose loop touches the file.
+ */
+export function heartbeatCheck(file: string, seconds = 30): HealthCheck {
+  return { test: ["CMD-SHELL", `test -n "$(find ${file} -newermt '-${seconds} seconds' 2>/dev/null)"`] };
+}

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../components/host/docker-host";
 import { AppStack } from "../components/app";
 import { AppSpec, ServiceSpec } from "../components/app-spec";
-import { bashHttpCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
+import { bashHttpCheck, heartbeatCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
 import { AppSecret } from "../components/secret";
 import { HealthCheck } from "../components/service";
 import { Scope } from "../components/naming";
@@ -67,7 +67,7 @@ export function defaultMachineId(scope: Omit<Scope, "app">): number {
 }
 
 /** Healthy while the worker's broker loop runs (it touches the file every few seconds). */
-const heartbeat: HealthCheck = { test: ["CMD-SHELL", "test -n \"$(find /tmp/healthy -newermt '-30 seconds' 2>/dev/null)\""] };
+const heartbeat: HealthCheck = heartbeatCheck("/tmp/healthy");
 
 /** Healthy when nginx answers its own /healthz. */
 const proxyAnswering: HealthCheck = bashHttpCheck(80);

@@ -9,7 +9,7 @@ import { DockerHost } from "../components/host/docker-host";
 import { AppStack } from "../components/app";
 import { AppSpec, SecretUse } from "../components/app-spec";
 import { HealthCheck } from "../components/service";
-import { bashHttpCheck, pythonHttpCheck } from "../components/healthcheck";
+import { bashHttpCheck, heartbeatCheck, pythonHttpCheck } from "../components/healthcheck";
 import { resolveImageRef } from "../components/image-ref";
 import { Scope } from "../components/naming";
 import { nginxSite } from "./portal-nginx";
@@ -130,7 +130,7 @@ export function portalSpec(args: PortalArgs): AppSpec {
         env: { ...appEnv, INGEST_INTERVAL_SECONDS: String(d.ingestIntervalSeconds) },
         secrets: mongoCreds,
         networks: ["backend", "frontend"],
-        healthcheck: { test: ["CMD-SHELL", "test -n \"$(find /tmp/scheduler-alive -newermt '-30 seconds' 2>/dev/null)\""] },
+        healthcheck: heartbeatCheck("/tmp/scheduler-alive"),
         dependsOn: ["ingest"],
       },
       app: {

@@ -7,7 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../components/host/docker-host";
 import { AppStack } from "../components/app";
-import { pythonHttpCheck, tcpCheck } from "../components/healthcheck";
+import { heartbeatCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
 import { AppSecret } from "../components/secret";
 import { resolveImageRef } from "../components/image-ref";
 import { Scope } from "../components/naming";
@@ -124,7 +124,7 @@ export class Wattrex extends pulumi.ComponentResource {
               { path: configFile, content: configParams(args.sharedToolParams ?? { chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 }) },
             ],
             networks: ["backend"],
-            healthcheck: healthy("test -n \"$(find /tmp/healthy -newermt '-30 seconds' 2>/dev/null)\""),
+            healthcheck: heartbeatCheck("/tmp/healthy"),
             dependsOn: ["db", "broker"],
             memoryMb: 512,
           },
