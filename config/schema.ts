@@ -73,6 +73,8 @@ export const portalSchema = z
     mongoImage: imageRef.default("mongo:7.0"),
     nginxImage: imageRef.default("nginx:1.27"),
     baseImage: imageRef.default("debian:bookworm-slim"),
+    /** Memory limit of the MongoDB container. */
+    dbMemoryMb: memoryMb.optional(),
   })
   .strict();
 export type PortalConfig = z.infer<typeof portalSchema>;
@@ -80,6 +82,8 @@ export type PortalConfig = z.infer<typeof portalSchema>;
 // green 50101, file-IO reader 8000, writer 7000, webapp 3000); livePort is the proxy's blue/green
 // entry point, which the seed did not have.
 const colour = z.enum(["blue", "green"], { message: "blue or green" });
+const RELEASE = "a release label of letters, digits, _ . - (at most 64)";
+const release = z.string({ message: RELEASE }).regex(/^[A-Za-z0-9_.-]{1,64}$/, RELEASE);
 export const labSchema = z
   .object({
     proxyPort: port.default(3456),
@@ -91,6 +95,8 @@ export const labSchema = z
     writerPort: port.default(7000),
     webappPort: port.default(3000),
     live: colour.default("blue"),
+    blueRelease: release.default("1"),
+    greenRelease: release.default("1"),
     writeIntervalSeconds: positiveInt.default(120),
     buildContext: nonEmpty.default("apps/devops-lab"),
     redisImage: imageRef.default("redis:7.2"),
@@ -116,6 +122,8 @@ export const pecanSchema = z
     postgisImage: imageRef.default("postgis/postgis:12-3.3"),
     rabbitmqImage: imageRef.default("rabbitmq:3.13-management"),
     proxyImage: imageRef.default("nginx:1.27"),
+    /** Memory limit of the PostGIS container. */
+    dbMemoryMb: memoryMb.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

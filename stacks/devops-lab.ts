@@ -39,6 +39,13 @@ export interface DevopsLabArgs {
   readonly webappPort?: number;
   /** The colour the proxy's live entry point sends traffic to. @default "blue" */
   readonly live?: Colour;
+  /**
+   * The release of each colour's build (the seed's push to that colour's git remote): a new value
+   * rebuilds that colour's image only, and replaces that colour's container only. @default "1"
+   */
+  readonly blueRelease?: string;
+  /** @default "1" */
+  readonly greenRelease?: string;
   /** How often the writer appends a line. @default 120 (the seed's two minutes) */
   readonly writeIntervalSeconds?: number;
   /** Directory holding webapp/ and services/. */
@@ -99,6 +106,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
   const webappPort = args.webappPort ?? 3000;
   const registryPort = args.registryPort ?? 5000;
   const colourPort = { blue: args.bluePort ?? 50100, green: args.greenPort ?? 50101 };
+  const release = { blue: args.blueRelease ?? "1", green: args.greenRelease ?? "1" };
   const live = args.live ?? "blue";
   const idle: Colour = live === "blue" ? "green" : "blue";
   const writerPort = args.writerPort ?? 7000;
@@ -110,7 +118,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
     image: {
       build: {
         context: ctx("webapp"),
-        args: { BASE_IMAGE: baseImage, start_port: String(colourPort[c]), COLOR: c },
+        args: { BASE_IMAGE: baseImage, start_port: String(colourPort[c]), COLOR: c, RELEASE: release[c] },
         // As the seed's post-receive hook: build, tag for the private registry, push, pull.
         push: { registry: `localhost:${registryPort}`, pullRegistry: `127.0.0.1:${registryPort}`, repository: physicalName(scope, "app"), tag: c },
       },

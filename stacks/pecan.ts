@@ -47,6 +47,8 @@ export interface PecanArgs {
   readonly rabbitmqImage?: string;
   /** @default "nginx:1.27" */
   readonly proxyImage?: string;
+  /** Memory limit of the database container in MiB. @default 512 */
+  readonly dbMemoryMb?: number;
   /** @default true */
   readonly keepDataOnDestroy?: boolean;
   /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
@@ -117,7 +119,7 @@ export function pecanSpec(args: PecanArgs, credentials: { dbPassword: pulumi.Inp
         volumes: { postgres: "/var/lib/postgresql/data" },
         networks: ["backend"],
         healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", DB.user, "-d", DB.name], startPeriod: "2s" },
-        memoryMb: 512,
+        memoryMb: args.dbMemoryMb ?? 512,
       },
       rabbitmq: {
         image: { ref: args.rabbitmqImage ?? "rabbitmq:3.13-management" },

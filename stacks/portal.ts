@@ -47,6 +47,8 @@ export interface PortalArgs {
   readonly nginxImage?: string;
   /** Base image the app's Dockerfile builds FROM (build arg BASE_IMAGE). @default "debian:bookworm-slim" */
   readonly baseImage?: string;
+  /** Memory limit of the database container in MiB. @default 512 */
+  readonly dbMemoryMb?: number;
   /** @default true */
   readonly keepDataOnDestroy?: boolean;
   /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
@@ -102,7 +104,7 @@ export function portalSpec(args: PortalArgs): AppSpec {
     },
     services: {
       mongo: {
-        memoryMb: 512,
+        memoryMb: d.dbMemoryMb ?? 512,
         image: { ref: d.mongoImage },
         secrets: [
           { secret: "mongo-root-username", pathEnv: "MONGO_INITDB_ROOT_USERNAME_FILE" },

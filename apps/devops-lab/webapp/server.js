@@ -9,6 +9,7 @@ const crypto = require("crypto");
 
 const port = Number(process.env.start_port || 3000);
 const color = process.env.COLOR || "";
+const release = process.env.RELEASE || null;
 const REQUESTS = "spawn-requests";
 const REPLY_SECONDS = 120;
 
@@ -48,7 +49,7 @@ const server = http.createServer(async (req, res) => {
       return send(res, r.status, r.body);
     }
     if (path === "/servers" && redis) return send(res, 200, { servers: await redis.lRange("servers", 0, -1) });
-    return send(res, 200, { message: `Hello from port ${port}`, port, color: color || null, host: os.hostname() });
+    return send(res, 200, { message: `Hello from port ${port}`, port, color: color || null, release, host: os.hostname() });
   } catch (e) {
     return send(res, 500, { error: e.message });
   }
