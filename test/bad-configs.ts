@@ -56,6 +56,8 @@ export const BAD_CONFIGS: readonly BadConfig[] = [
   { name: "memory limit too small to start", config: { wattrex: { dbMemoryMb: 4 } }, line: `appstacks:wattrex.dbMemoryMb: 4 is not allowed (allowed: ${MEM})` },
   { name: "absurd memory limit (bytes, not MiB)", config: { apps: ["wattrex"], wattrex: { dbMemoryMb: 2147483648 } }, line: `appstacks:wattrex.dbMemoryMb: 2147483648 is not allowed (allowed: ${MEM})`, preview: true },
   { name: "fractional memory limit", config: { biostar: { dbMemoryMb: 512.5 } }, line: `appstacks:biostar.dbMemoryMb: 512.5 is not allowed (allowed: ${MEM})` },
+  { name: "PEcAn's database memory given in GiB", config: { pecan: { dbMemoryMb: 2 } }, line: `appstacks:pecan.dbMemoryMb: 2 is not allowed (allowed: ${MEM})` },
+  { name: "the portal's database memory as a string", config: { portal: { dbMemoryMb: "512m" } }, line: `appstacks:portal.dbMemoryMb: "512m" is not allowed (allowed: ${MEM})` },
   { name: "negative message size", config: { wattrex: { sharedToolParams: { ipcMsgSize: -350 } } }, line: "appstacks:wattrex.sharedToolParams.ipcMsgSize: -350 is not allowed (allowed: a positive integer)" },
   { name: "zero channel timeout", config: { wattrex: { sharedToolParams: { chanTimeout: 0 } } }, line: "appstacks:wattrex.sharedToolParams.chanTimeout: 0 is not allowed (allowed: a positive integer)" },
   // Other values
@@ -66,6 +68,7 @@ export const BAD_CONFIGS: readonly BadConfig[] = [
   { name: "a PEcAn model listed twice", config: { apps: ["pecan"], pecan: { models: ["SIPNET", "sipnet"] } }, line: 'appstacks:pecan.models[1]: "sipnet" is not allowed (allowed: each model once)' },
   { name: "a PEcAn sync peer that is this instance", config: { pecan: { machineId: 5, syncPeers: [{ machineId: 5, url: "https://x.org/bety/" }] } }, line: "appstacks:pecan.syncPeers[0].machineId: 5 is not allowed (allowed: a machine id other than this instance's own)" },
   { name: "a live colour that is not blue or green", config: { apps: ["lab"], lab: { live: "red" } }, line: 'appstacks:lab.live: "red" is not allowed (allowed: blue or green)', preview: true },
+  { name: "a colour release that is not a label", config: { lab: { greenRelease: "v2 final" } }, line: 'appstacks:lab.greenRelease: "v2 final" is not allowed (allowed: a release label of letters, digits, _ . - (at most 64))' },
   { name: "an ingest interval of zero", config: { portal: { ingestIntervalSeconds: 0 } }, line: "appstacks:portal.ingestIntervalSeconds: 0 is not allowed (allowed: an integer number of seconds from 10 to 2592000)" },
   // Hosts (SSH / EC2)
   { name: "ssh target without an address", config: { target: "ssh", ssh: { insecureIgnoreHostKey: true } }, line: "appstacks:ssh.address: not set (allowed: the server's host name or IP address (required by target ssh))" },

@@ -10,7 +10,7 @@ const STACK_LABEL = "appstacks.stack";
 let t: TestStack | undefined;
 let base = "";
 
-const PECAN_IMAGES = ["pecan/web", "pecan/api", "pecan/bety", "pecan/executor", "pecan/model-sipnet-git"];
+import { PECAN_IMAGES } from "./support/reliabilityTargets";
 
 beforeAll(async () => {
   t = await projectStack("pecan");

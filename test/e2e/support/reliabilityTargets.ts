@@ -11,21 +11,33 @@ export interface ReliabilityTarget {
   config(): Promise<Record<string, unknown>>;
   /** Secret config keys set before the first `up` (a configured credential), with fresh values. */
   secretConfig(): Record<string, string>;
+  /**
+   * What the secret search must at least find to search for (so it is never vacuous): files under
+   * /run/secrets across the stack's containers, and distinct secret values.
+   */
+  readonly secretsAtLeast: { readonly files: number; readonly values: number };
   /** The database service: the suite writes a row after `up` and reads it after every ordeal. */
   readonly db: {
     readonly service: string;
     /** The imageOverrides key its image resolves through: pointing it at another image replaces the container. */
     readonly imageOverrideKey: string;
-    /** Config path (inside appstacks:<app>) of its memory limit in MiB. */
-    readonly memoryKey: string;
+    /** Config path (inside appstacks:<app>) of its memory limit in MiB, if the stack has one. */
+    readonly memoryKey?: string;
+    /** The service whose container runs write/read (a client); the database service if unset. */
+    readonly client?: string;
     write(container: string, value: string): void;
     read(container: string): string[];
   };
-  /** What drift to cause: a container and a network deleted behind Pulumi's back. */
-  readonly drift: { readonly service: string; readonly network: string };
+  /**
+   * What drift to cause: a container and a network deleted behind Pulumi's back. `alsoGone`: other
+   * resources refresh must then find missing too (e.g. pushes to a registry that went with them).
+   */
+  readonly drift: { readonly service: string; readonly network: string; readonly alsoGone?: readonly string[] };
   /** Proves the whole path works through the published entry point; throws with what it saw. */
   checkWeb(url: string): Promise<void>;
 }
+
+export const PECAN_IMAGES = ["pecan/web", "pecan/api", "pecan/bety", "pecan/executor", "pecan/model-sipnet-git"];
 
 function exec(container: string, script: string): string {
   return execFileSync("docker", ["exec", container, "sh", "-c", script], { encoding: "utf8" }).trim();
@@ -53,6 +65,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
     }),
     // A configured secret, not only generated ones: the search must not find it either.
     secretConfig: () => ({ "appstacks:biostarDbPassword": randomBytes(20).toString("hex") }),
+    secretsAtLeast: { files: 1, values: 3 },
     db: {
       service: "db",
       imageOverrideKey: "postgres",
@@ -71,6 +84,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
       "appstacks:wattrex": { webPort: await freePort(), dbPort: await freePort(), mqttPort: await freePort() },
     }),
     secretConfig: () => ({}),
+    secretsAtLeast: { files: 1, values: 3 },
     db: {
       service: "db",
       imageOverrideKey: "mysql",
@@ -82,5 +96,95 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
     drift: { service: "broker", network: "backend" },
     checkWeb: (url) => expectPage(url, ["<li>Cycle test: LFP cell 1</li>", "node manager: alive; broker: connected"]),
   },
-  // pecan, portal, lab: one entry each, same shape.
+  pecan: {
+    app: "pecan",
+    config: async () => ({
+      "appstacks:apps": ["pecan"],
+      "appstacks:imageOverrides": {
+        "postgis/postgis": "appstacks/postgres:local", rabbitmq: "appstacks/rabbitmq:local", nginx: "appstacks/nginx:local",
+        ...Object.fromEntries(PECAN_IMAGES.map((i) => [i, "appstacks/pecan:local"])),
+      },
+      "appstacks:pecan": { port: await freePort() },
+    }),
+    // PEcAn's credentials are all derived from the seed: nothing configured beyond it.
+    secretConfig: () => ({}),
+    secretsAtLeast: { files: 2, values: 3 },
+    db: {
+      service: "postgres",
+      imageOverrideKey: "postgis/postgis",
+      memoryKey: "dbMemoryMb",
+      write: (c, v) => void exec(c, `psql -v ON_ERROR_STOP=1 -U bety -d bety -qc "${insertSql(v)}"`),
+      read: (c) => rows(exec(c, `psql -v ON_ERROR_STOP=1 -U bety -d bety -tAc "${selectSql}"`)),
+    },
+    drift: { service: "web", network: "backend" },
+    checkWeb: async (url) => {
+      await expectPage(url, ["<li>Model: SIPNET (git)</li>", "<li>broker: connected</li>"]);
+      await expectPage(url.replace(/\/pecan\/$/, "/bety/"), ["<li>users: 1</li>"]);
+    },
+  },
+  portal: {
+    app: "portal",
+    config: async () => ({
+      "appstacks:apps": ["portal"],
+      "appstacks:imageOverrides": { mongo: "appstacks/mongo:local", nginx: "appstacks/nginx:local", debian: "appstacks/base:bookworm" },
+      "appstacks:portal": { httpPort: await freePort() },
+    }),
+    secretConfig: () => ({ "appstacks:portalMongoRootPassword": randomBytes(20).toString("hex") }),
+    secretsAtLeast: { files: 2, values: 2 },
+    db: {
+      service: "mongo",
+      imageOverrideKey: "mongo",
+      memoryKey: "dbMemoryMb",
+      // The stand-in (FerretDB) has no shell; the app's own client, with its credential files, does.
+      client: "app",
+      write: (c, v) => void exec(c, `python3 -c "from portal import db; db.database(db.client()).${PROBE_TABLE}.insert_one({'v': '${v}'})"`),
+      read: (c) => rows(exec(c, `python3 -c "from portal import db; [print(d['v']) for d in db.database(db.client()).${PROBE_TABLE}.find().sort('v')]"`)),
+    },
+    drift: { service: "app", network: "backend" },
+    checkWeb: (url) => expectPage(url, ['<span id="run-count">']),
+  },
+  lab: {
+    app: "lab",
+    config: async () => {
+      const lab: Record<string, number> = {};
+      for (const k of ["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"]) lab[k] = await freePort();
+      return {
+        "appstacks:apps": ["lab"],
+        "appstacks:imageOverrides": { redis: "appstacks/redis:local", registry: "appstacks/registry:local", debian: "appstacks/base:bookworm" },
+        "appstacks:lab": lab,
+      };
+    },
+    // The seed's lab has no credentials (redis and the registry are on the stack's network, the
+    // registry's port on 127.0.0.1 only): the search looks for the seed alone.
+    secretConfig: () => ({}),
+    secretsAtLeast: { files: 0, values: 1 },
+    // The lab's data is its private registry: a "row" is a tag pushed to it, as the seed's git hook did.
+    db: {
+      service: "registry",
+      imageOverrideKey: "registry",
+      write: (c, v) => {
+        const at = execFileSync("docker", ["port", c, "5000"], { encoding: "utf8" }).trim().split("\n")[0];
+        const tag = `${at}/${PROBE_TABLE}:${v}`;
+        // The base image's layers are in the registry already (blue and green are built on it).
+        execFileSync("docker", ["tag", "appstacks/base:bookworm", tag]);
+        try {
+          execFileSync("docker", ["push", tag], { stdio: "ignore" });
+        } finally {
+          execFileSync("docker", ["rmi", tag], { stdio: "ignore" });
+        }
+      },
+      read: (c) => {
+        const list = exec(c, `wget -q -O - http://127.0.0.1:5000/v2/${PROBE_TABLE}/tags/list`);
+        return ((JSON.parse(list).tags as string[] | null) ?? []).sort();
+      },
+    },
+    // Every lab container is on the backend network, the registry too: refresh cannot find the
+    // colours' pushes in a registry that is not running, so it reports them gone; up pushes again.
+    drift: { service: "webapp", network: "backend", alsoGone: ["lab-blue-push", "lab-green-push"] },
+    // Through the proxy: the webapp answers, and its server list comes from redis.
+    checkWeb: async (url) => {
+      await expectPage(url, ["Hello from port"]);
+      await expectPage(`${url}servers`, ['"servers":[']);
+    },
+  },
 };

@@ -1,0 +1,5 @@
+// Reliability and security of the lab stack, proven on one real deployment (support/reliability.ts).
+import { reliabilitySuite } from "./support/reliability";
+import { TARGETS } from "./support/reliabilityTargets";
+
+reliabilitySuite(TARGETS.lab);
