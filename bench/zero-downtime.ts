@@ -3,8 +3,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BenchApp, ROOT, STANDINS } from "./apps";
-import { APP_NAMES } from "../config/schema";
+import { BenchApp, STANDINS } from "./apps";
 import { ComposeProject } from "./lib/compose";
 import { waitReady, removeLabelled } from "./lib/docker";
 import { underLoad } from "./lib/load";
@@ -74,59 +73,35 @@ export async function plainReplacement(app: BenchApp, rate: number, log: string,
   return results;
 }
 
-// ---------------------------------------------------------------------------------------------
-// ASSUMED INTERFACE, NOT YET WIRED: the DevOps lab (issue 5) is being written on another branch.
-// Assumed from that branch's work in progress: app name "lab" in APP_NAMES; `appstacks:lab` takes
-// `live: "blue" | "green"` (the colour the proxy's live entry point sends traffic to), the host
-// ports proxyPort, livePort (the live entry point), registryPort, bluePort, greenPort, readerPort,
-// writerPort, webappPort, and `buildContext` (both colours build from it). A new image of the live
-// colour = the same build context copied with one file changed (it rebuilds both colours; the
-// idle one's replacement is harmless, the live one's is what is measured).
-// INTEGRATOR: after merging the lab, check LAB below against its real keys and stand-ins, then run
-// `npm run bench -- --only zero-downtime`. Until "lab" is in APP_NAMES this step reports
-// "skipped" and measures nothing.
-// ---------------------------------------------------------------------------------------------
+// The DevOps lab's blue/green path: load through the proxy's live entry point while (1) the live
+// colour switches blue → green (a config change that re-runs the one-shot switch job), then (2) a
+// new release of the live colour rolls out (green rebuilt, pushed, pulled by digest, its container
+// replaced; the proxy retries on blue while green is away).
 const LAB = {
-  ports: ["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort", "writerPort", "webappPort"],
-  context: "apps/devops-lab",
-  overrides: { redis: "appstacks/redis:local", registry: "appstacks/registry:local", debian: STANDINS.debian },
+  ports: ["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"],
   config: (lab: Record<string, unknown>) => ({
     "appstacks:apps": ["lab"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": LAB.overrides,
+    "appstacks:imageOverrides": { redis: "appstacks/redis:local", registry: "appstacks/registry:local", debian: STANDINS.debian },
     "appstacks:lab": lab,
   }),
 };
 
-/** A copy of the lab's build context with one file changed: a new image, same behaviour. */
-function changedContext(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-bench-lab-context-"));
-  fs.cpSync(path.join(ROOT, LAB.context), dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, ".bench-rebuild"), `${Date.now()}\n`);
-  return dir;
-}
-
 export async function labBlueGreen(rate: number, log: string, emit: (r: ZeroDowntimeResult) => void): Promise<ZeroDowntimeResult[]> {
-  if (!(APP_NAMES as readonly string[]).includes("lab")) {
-    const reason = "the lab stack (issue 5) is not merged yet; harness step written against its assumed interface (bench/zero-downtime.ts)";
-    return [
-      { scenario: "lab: blue → green switch through the proxy", status: "skipped", reason },
-      { scenario: "lab: new image of the live colour (green)", status: "skipped", reason },
-    ];
-  }
   const ports = await allocatePorts(LAB.ports);
   const url = `http://127.0.0.1:${ports.livePort}/`;
   let lab: Record<string, unknown> = { ...ports, live: "blue" };
   const configWith = (patch: Record<string, unknown>) => LAB.config((lab = { ...lab, ...patch }));
   const t = await appStack("bench-zd-lab", configWith({}));
-  const context = changedContext();
   const results: ZeroDowntimeResult[] = [];
   const push = (r: ZeroDowntimeResult) => { results.push(r); emit(r); };
   try {
     await up(t, log);
+    await waitReady(t.runId, ["redis", "webapp", "spawner", "proxy", "registry", "blue", "green"], ["switch"]);
+    push(await steady("lab: steady load on the live entry point, no change", url, rate, 5));
     for (const [scenario, patch] of [
-      ["lab: blue → green switch through the proxy", { live: "green" }],
-      ["lab: new image of the live colour (green)", { buildContext: context }],
+      ["lab: blue → green switch through the proxy (`lab.live`)", { live: "green" }],
+      ["lab: new release of the live colour, green rebuilt and replaced (`lab.greenRelease`)", { greenRelease: "2" }],
     ] as const) {
       await setConfig(t.stack, configWith(patch));
       push(await rollout(scenario, url, rate, () => up(t, log)));
@@ -134,7 +109,6 @@ export async function labBlueGreen(rate: number, log: string, emit: (r: ZeroDown
   } finally {
     await remove(t, log);
     await removeLabelled(t.runId);
-    fs.rmSync(context, { recursive: true, force: true });
   }
   return results;
 }

@@ -6,6 +6,12 @@
 // redis round trip. Upstream sockets are kept alive. A request that could not reach its upstream
 // (refused, or a reused idle socket reset) is retried once on the next server, or on the idle
 // colour: an instance being removed or replaced loses no request, and none runs twice.
+//
+// An upstream that is gone can also fail slowly: once its container is removed, Docker's DNS
+// forwards the unknown name upstream and, on a host without outside DNS, the lookup takes ~5 s
+// (measured: a 5.1 s stall while a new release of the live colour replaced its container). So a
+// connection (lookup included) gets CONNECT_TIMEOUT_MS, and an upstream that failed is skipped
+// for DOWN_MS, while its fallback is used.
 "use strict";
 const http = require("http");
 const { createClient } = require("redis");
@@ -14,6 +20,8 @@ const PROXY_PORT = Number(process.env.PROXY_PORT || 3456);
 const LIVE_PORT = Number(process.env.LIVE_PORT || 3457);
 const REDIS_URL = process.env.REDIS_URL || "redis://redis:6379";
 const HEALTH_PATH = "/__proxy/health";
+const CONNECT_TIMEOUT_MS = Number(process.env.CONNECT_TIMEOUT_MS || 1000);
+const DOWN_MS = Number(process.env.DOWN_MS || 2000);
 
 let servers = [];
 let next = 0;
@@ -75,7 +83,7 @@ function pickServer() {
  * is answered 502, never replayed (GET /destroy is not idempotent).
  */
 function notDelivered(err, up) {
-  if (["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"].includes(err.code)) return true;
+  if (["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNECTTIMEOUT"].includes(err.code)) return true;
   return up.reusedSocket && (err.code === "ECONNRESET" || err.code === "EPIPE");
 }
 
@@ -92,6 +100,20 @@ function endToEnd(headers) {
   return out;
 }
 
+/** Upstreams that just failed to connect → until when they are skipped. */
+const downUntil = new Map();
+const isDown = (origin) => (downUntil.get(origin) || 0) > Date.now();
+
+/** Fails a request whose new connection (name lookup included) is not up in time. */
+function connectTimeout(up) {
+  up.on("socket", (sock) => {
+    if (!sock.connecting) return; // a kept-alive socket, already connected
+    const timer = setTimeout(() => up.destroy(Object.assign(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`), { code: "ECONNECTTIMEOUT" })), CONNECT_TIMEOUT_MS);
+    sock.once("connect", () => clearTimeout(timer));
+    sock.once("close", () => clearTimeout(timer));
+  });
+}
+
 function forward(req, res, origin, fallback, retried) {
   const url = new URL(origin);
   const up = http.request({
@@ -100,8 +122,10 @@ function forward(req, res, origin, fallback, retried) {
     res.writeHead(upRes.statusCode || 502, { ...endToEnd(upRes.headers), "x-upstream": origin });
     upRes.pipe(res);
   });
+  connectTimeout(up);
   up.on("error", (e) => {
     if (res.headersSent) return res.destroy(e);
+    if (notDelivered(e, up) && !up.reusedSocket) downUntil.set(origin, Date.now() + DOWN_MS);
     const alt = fallback();
     // Only a request whose body we did not need to replay is retried, and only once.
     if (!retried && alt && hasNoBody(req) && notDelivered(e, up)) {
@@ -123,7 +147,9 @@ function entry(target, fallback, what) {
       res.writeHead(200, { "content-type": "application/json" });
       return res.end(JSON.stringify({ servers, live, idle }) + "\n");
     }
-    const origin = target();
+    let origin = target();
+    const alt = origin && isDown(origin) ? fallback() : null;
+    if (alt && !isDown(alt)) origin = alt;
     if (!origin) {
       res.writeHead(503, { "content-type": "text/plain", "retry-after": "1" });
       return res.end(`no ${what} yet\n`);
