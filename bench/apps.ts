@@ -5,6 +5,9 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { credEnv, credYaml, configParams, logConfig, rabbitmqConf, WattrexCredentials } from "../stacks/wattrex-files";
+import { pecanProxySite } from "../stacks/pecan-proxy";
+import { nginxSite } from "../stacks/portal-nginx";
+import { PECAN_IMAGES } from "../test/e2e/support/reliabilityTargets";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -14,6 +17,11 @@ export const STANDINS = {
   mysql: "appstacks/mysql:local",
   rabbitmq: "appstacks/rabbitmq:local",
   debian: "appstacks/base:bookworm",
+  nginx: "appstacks/nginx:local",
+  mongo: "appstacks/mongo:local",
+  redis: "appstacks/redis:local",
+  registry: "appstacks/registry:local",
+  pecan: "appstacks/pecan:local",
 };
 
 export type Ports = Record<string, number>;
@@ -107,7 +115,99 @@ export const wattrex: BenchApp = {
   web: { port: "web", path: "/healthz" },
 };
 
-/** Every app the harness knows; `--apps` picks among them. Add pecan, portal and lab here. */
-export const APPS: readonly BenchApp[] = [biostar, wattrex];
+/** The sync peer BETY is given in phase 3 (a file of BETY's only: exactly its container changes). */
+const PECAN_PEER = { machineId: 7, url: "https://pecan.example.org/bety/" };
+const peersFile = (peers: readonly object[]) => JSON.stringify(peers, null, 2) + "\n";
+
+export const pecan: BenchApp = {
+  name: "pecan",
+  composeFile: path.join(ROOT, "bench/compose/pecan.yml"),
+  ports: ["web"],
+  services: ["postgres", "rabbitmq", "bety", "web", "api", "executor", "runner-sipnet", "proxy"],
+  jobs: ["init-schema", "init-users"],
+  builtImages: [],
+  ours: (ports, changed) => ({
+    "appstacks:apps": ["pecan"],
+    "appstacks:keepDataOnDestroy": false,
+    "appstacks:imageOverrides": {
+      "postgis/postgis": STANDINS.postgres, rabbitmq: STANDINS.rabbitmq, nginx: STANDINS.nginx,
+      ...Object.fromEntries(PECAN_IMAGES.map((i) => [i, STANDINS.pecan])),
+    },
+    "appstacks:pecan": { port: ports.web, syncPeers: changed ? [PECAN_PEER] : [] },
+  }),
+  compose: (ports, dir, changed) => {
+    if (!fs.existsSync(path.join(dir, "db-password"))) {
+      const broker = secret();
+      write(dir, "db-password", secret());
+      // What stacks/pecan.ts uploads: the broker's user file, the URI every PEcAn service reads.
+      write(dir, "rabbitmq.conf", `default_user = pecan\ndefault_pass = ${broker}\n`);
+      write(dir, "rabbitmq-uri", `amqp://pecan:${broker}@rabbitmq:5672/%2F`);
+      write(dir, "peers.none.json", peersFile([]));
+      write(dir, "peers.one.json", peersFile([PECAN_PEER]));
+      write(dir, "pecan-proxy.conf", pecanProxySite([
+        { path: "/pecan/", upstream: "web:8000" }, { path: "/bety/", upstream: "bety:8000" }, { path: "/api/", upstream: "api:8000" },
+      ]));
+    }
+    return { PECAN_PORT: String(ports.web), PECAN_PEERS: changed ? "peers.one.json" : "peers.none.json" };
+  },
+  change: { what: "bety: one sync peer added (`pecan.syncPeers`)", service: "bety" },
+  web: { port: "web", path: "/healthz" },
+};
+
+export const portal: BenchApp = {
+  name: "portal",
+  composeFile: path.join(ROOT, "bench/compose/portal.yml"),
+  ports: ["http"],
+  services: ["mongo", "scheduler", "app", "nginx"],
+  jobs: ["ingest"],
+  builtImages: [{ envVar: "PORTAL_IMAGE", tag: "appstacks-bench/portal:local", context: "apps/portal" }],
+  ours: (ports, changed) => ({
+    "appstacks:apps": ["portal"],
+    "appstacks:keepDataOnDestroy": false,
+    "appstacks:imageOverrides": { mongo: STANDINS.mongo, nginx: STANDINS.nginx, debian: STANDINS.debian },
+    "appstacks:portal": { httpPort: ports.http, ingestIntervalSeconds: changed ? 3600 : 86400 },
+  }),
+  compose: (ports, dir, changed) => {
+    if (!fs.existsSync(path.join(dir, "mongo-root-password"))) {
+      write(dir, "mongo-root-username", "root");
+      write(dir, "mongo-root-password", secret());
+      write(dir, "portal-nginx.conf", nginxSite({ upstream: "app:8080" }));
+    }
+    return { PORTAL_HTTP_PORT: String(ports.http), PORTAL_INGEST_INTERVAL: changed ? "3600" : "86400" };
+  },
+  change: { what: "scheduler: ingest interval 86400 → 3600 s (`portal.ingestIntervalSeconds`)", service: "scheduler" },
+  web: { port: "http", path: "/healthz" },
+};
+
+export const lab: BenchApp = {
+  name: "lab",
+  composeFile: path.join(ROOT, "bench/compose/lab.yml"),
+  ports: ["proxy", "live", "registry", "blue", "green", "reader"],
+  services: ["redis", "webapp", "spawner", "proxy", "registry", "blue", "green", "writer", "reader"],
+  jobs: ["switch"],
+  builtImages: [
+    { envVar: "LAB_WEBAPP_IMAGE", tag: "appstacks-bench/lab-webapp:local", context: "apps/devops-lab/webapp" },
+    { envVar: "LAB_SERVICES_IMAGE", tag: "appstacks-bench/lab-services:local", context: "apps/devops-lab/services" },
+  ],
+  ours: (ports, changed) => ({
+    "appstacks:apps": ["lab"],
+    "appstacks:keepDataOnDestroy": false,
+    "appstacks:imageOverrides": { redis: STANDINS.redis, registry: STANDINS.registry, debian: STANDINS.debian },
+    "appstacks:lab": {
+      proxyPort: ports.proxy, livePort: ports.live, registryPort: ports.registry, bluePort: ports.blue, greenPort: ports.green, readerPort: ports.reader,
+      writeIntervalSeconds: changed ? 60 : 120,
+    },
+  }),
+  compose: (ports, _dir, changed) => ({
+    LAB_WRITE_INTERVAL: changed ? "60" : "120",
+    LAB_PROXY_PORT: String(ports.proxy), LAB_LIVE_PORT: String(ports.live), LAB_REGISTRY_PORT: String(ports.registry),
+    LAB_BLUE_PORT: String(ports.blue), LAB_GREEN_PORT: String(ports.green), LAB_READER_PORT: String(ports.reader),
+  }),
+  change: { what: "writer: write interval 120 → 60 s (`lab.writeIntervalSeconds`)", service: "writer" },
+  web: { port: "proxy", path: "/" },
+};
+
+/** Every app the harness knows; `--apps` picks among them. */
+export const APPS: readonly BenchApp[] = [biostar, wattrex, portal, pecan, lab];
 
 export { baseImageArg };

@@ -1,6 +1,10 @@
 // The harness's arithmetic and report, without running any benchmark: statistics, ratios,
 // per-service cost, readiness and "touched" logic, the Markdown tables, the synthetic compose file.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { parse } from "yaml";
+import { APPS } from "../../bench/apps";
 import { perService, ratio, summarize } from "../../bench/lib/stats";
 import { formatRatio, minMedMax, README_END, README_START, readmeBlock, renderMarkdown, table, withLatest } from "../../bench/lib/render";
 import { BenchResults } from "../../bench/lib/results";
@@ -118,5 +122,36 @@ describe("synthetic stack", () => {
     expect(Object.keys(compose.services)).toEqual(Object.keys(spec.services));
     expect(compose.services.s01.healthcheck).toEqual({ test: ["CMD", "true"], interval: "2s", timeout: "5s", retries: 60, start_period: "0s" });
     expect(compose.services.s01.labels["appstacks.stack"]).toBe("run-1");
+  });
+});
+
+describe("compose twins (bench/compose/<app>.yml)", () => {
+  test.each(APPS.map((a) => [a.name, a] as const))("%s: the same services and jobs as the harness waits for, every variable provided, every object labelled", (_name, app) => {
+    const text = fs.readFileSync(app.composeFile, "utf8");
+    const doc = parse(text, { merge: true }) as { services: Record<string, { labels: Record<string, string>; restart: string; mem_limit?: string }>; networks?: Record<string, { labels: unknown }>; volumes?: Record<string, { labels: unknown }> };
+    expect(Object.keys(doc.services).sort()).toEqual([...app.services, ...app.jobs].sort());
+    for (const [name, svc] of Object.entries(doc.services)) {
+      expect(`${name}: ${svc.labels["appstacks.app"]} ${svc.labels["appstacks.stack"]}`).toBe(`${name}: ${app.name} \${BENCH_STACK}`);
+      expect(`${name}: ${svc.restart}`).toBe(`${name}: ${app.jobs.includes(name) ? "no" : "unless-stopped"}`);
+    }
+    for (const obj of [...Object.values(doc.networks ?? {}), ...Object.values(doc.volumes ?? {})]) expect(obj.labels).toBeDefined();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-bench-unit-"));
+    try {
+      const ports = Object.fromEntries(app.ports.map((p, i) => [p, 40000 + i]));
+      const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+      for (const changed of [false, true]) {
+        const provided = new Set(["BENCH_STACK", "BENCH_FILES", ...app.builtImages.map((i) => i.envVar), ...Object.keys(app.compose(ports, dir, changed))]);
+        expect([...used].filter((v) => !provided.has(v))).toEqual([]);
+      }
+      // The one-service change is a change of exactly that service's variables.
+      const before = app.compose(ports, dir, false);
+      const after = app.compose(ports, dir, true);
+      const differing = Object.keys(after).filter((k) => after[k] !== before[k]);
+      expect(differing).toHaveLength(1);
+      const users = Object.keys(doc.services).filter((s) => new RegExp(`\\$\\{${differing[0]}\\}`).test(JSON.stringify((parse(text) as { services: Record<string, unknown> }).services[s])));
+      expect(users).toEqual([app.change.service]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -116,7 +116,7 @@ describe("PEcAn config", () => {
     [{ machineId: 5, syncPeers: [{ machineId: 5, url: "https://x.org/bety/" }] }, "appstacks:pecan.syncPeers[0].machineId: 5 is not allowed (allowed: a machine id other than this instance's own)"],
     [{ syncPeers: [{ machineId: 7, url: "ftp://x" }] }, 'appstacks:pecan.syncPeers[0].url: "ftp://x" is not allowed (allowed: an http(s) URL such as https://pecan.example.org/bety/)'],
     [{ pecanVersion: "latest" }, 'appstacks:pecan.pecanVersion: "latest" is not allowed (allowed: a pinned image tag, not latest)'],
-    [{ runners: 2 }, "appstacks:pecan.runners: unknown key (allowed: port, machineId, syncPeers, models, firstUsers, pecanVersion, postgisImage, rabbitmqImage, proxyImage)"],
+    [{ runners: 2 }, "appstacks:pecan.runners: unknown key (allowed: port, machineId, syncPeers, models, firstUsers, pecanVersion, postgisImage, rabbitmqImage, proxyImage, dbMemoryMb)"],
   ])("%j is refused in one line", (pecan, message) => {
     expect(parse(pecan)).toThrow(new Error(message));
   });
