@@ -71,6 +71,32 @@ async function main() {
   }
 
   const apps: AppResult[] = [];
+  let engineFixedCost: number[] | undefined;
+  const scaling: ScalingPoint[] = [];
+  const zeroDowntime: ZeroDowntimeResult[] = [];
+  // Written after every section, so a section that fails later does not lose the ones measured.
+  const save = (final: boolean) => {
+    const results: BenchResults = {
+      date: new Date().toISOString(),
+      machine: { ...machine, loadAverage: { start: machine.loadAverage.start, end: loadNow() } },
+      load: o.load ?? `not stated (pass --load "…"); 1-minute load average ${machine.loadAverage.start} at start on ${machine.cores} cores`,
+      runs: o.runs,
+      notes,
+      apps,
+      engineFixedCost,
+      scaling,
+      zeroDowntime,
+    };
+    fs.mkdirSync(o.out, { recursive: true });
+    fs.writeFileSync(path.join(o.out, "latest.json"), JSON.stringify(results, null, 2) + "\n");
+    const md = renderMarkdown(results);
+    fs.writeFileSync(path.join(o.out, "latest.md"), md);
+    if (final) console.log("\n" + md);
+    // The README quotes the latest results between its markers (see "Benchmarks").
+    const readme = path.join(ROOT, "README.md");
+    if (o.out === DEFAULT_OUT) fs.writeFileSync(readme, withLatest(fs.readFileSync(readme, "utf8"), readmeBlock(results)));
+  };
+
   if (o.only.has("apps")) {
     for (const app of o.apps) {
       const r: AppResult = {
@@ -95,7 +121,7 @@ async function main() {
     }
   }
 
-  let engineFixedCost: number[] | undefined;
+  if (o.only.has("apps")) save(false);
   if (o.only.has("engine")) {
     engineFixedCost = [];
     for (let i = 1; i <= o.runs; i++) {
@@ -104,7 +130,7 @@ async function main() {
     }
   }
 
-  const scaling: ScalingPoint[] = [];
+  save(false);
   if (o.only.has("scaling")) {
     for (const n of o.sizes) {
       const point: ScalingPoint = { services: n, ours: [], compose: [] };
@@ -118,7 +144,7 @@ async function main() {
     }
   }
 
-  const zeroDowntime: ZeroDowntimeResult[] = [];
+  save(false);
   if (o.only.has("zero-downtime")) {
     const emit = (z: ZeroDowntimeResult) =>
       say(`  ${z.scenario}: ${z.status === "measured" ? `sent ${z.sent}, failed ${z.failed}, worst ${z.worstLatencyMs} ms, ${z.rolloutSeconds?.toFixed(1)} s` : `${z.status}: ${z.reason}`}`);
@@ -130,25 +156,7 @@ async function main() {
     zeroDowntime.push(...(await labBlueGreen(o.rate, log, emit)));
   }
 
-  const results: BenchResults = {
-    date: new Date().toISOString(),
-    machine: { ...machine, loadAverage: { start: machine.loadAverage.start, end: loadNow() } },
-    load: o.load ?? `not stated (pass --load "…"); 1-minute load average ${machine.loadAverage.start} at start on ${machine.cores} cores`,
-    runs: o.runs,
-    notes,
-    apps,
-    engineFixedCost,
-    scaling,
-    zeroDowntime,
-  };
-  fs.mkdirSync(o.out, { recursive: true });
-  fs.writeFileSync(path.join(o.out, "latest.json"), JSON.stringify(results, null, 2) + "\n");
-  const md = renderMarkdown(results);
-  fs.writeFileSync(path.join(o.out, "latest.md"), md);
-  console.log("\n" + md);
-  // The README quotes the latest results between its markers (see "Benchmarks").
-  const readme = path.join(ROOT, "README.md");
-  if (o.out === DEFAULT_OUT) fs.writeFileSync(readme, withLatest(fs.readFileSync(readme, "utf8"), readmeBlock(results)));
+  save(true);
   say(`wrote ${path.join(o.out, "latest.md")} and latest.json`);
 }
 
