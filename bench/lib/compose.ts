@@ -21,14 +21,19 @@ export class ComposeProject {
 
   /** `down -v`: containers, networks and (our stack's keepDataOnDestroy=false equivalent) volumes. */
   async down(): Promise<void> {
-    // Docker 20.10 sometimes still counts a just-removed container on the network ("has active
-    // endpoints"); a moment later the same `down` succeeds. Measured once in a 50-service run.
+    // Docker 20.10 sometimes still counts a removed container on the network ("has active
+    // endpoints"). Seen twice in 50-service runs; once it lasted until dockerd restarted. Retried,
+    // then left behind (labelled with the run) rather than failing the whole benchmark.
     for (let attempt = 1; ; attempt++) {
       try {
         await cli("docker-compose", this.args("down", "-v", "--remove-orphans"), this.env);
         return;
       } catch (e) {
-        if (attempt >= 5 || !/active endpoints/.test(String((e as Error).message))) throw e;
+        if (!/active endpoints/.test(String((e as Error).message))) throw e;
+        if (attempt >= 5) {
+          console.warn(`[bench] ${this.project}: its network is stuck with "active endpoints" (a Docker 20.10 fault); left behind, labelled`);
+          return;
+        }
         await new Promise((r) => setTimeout(r, 2000));
       }
     }
