@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BenchApp, STANDINS } from "./apps";
+import { BenchApp, lab } from "./apps";
 import { ComposeProject } from "./lib/compose";
 import { waitReady, removeLabelled } from "./lib/docker";
 import { underLoad } from "./lib/load";
@@ -77,27 +77,19 @@ export async function plainReplacement(app: BenchApp, rate: number, log: string,
 // colour switches blue → green (a config change that re-runs the one-shot switch job), then (2) a
 // new release of the live colour rolls out (green rebuilt, pushed, pulled by digest, its container
 // replaced; the proxy retries on blue while green is away).
-const LAB = {
-  ports: ["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"],
-  config: (lab: Record<string, unknown>) => ({
-    "appstacks:apps": ["lab"],
-    "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": { redis: "appstacks/redis:local", registry: "appstacks/registry:local", debian: STANDINS.debian },
-    "appstacks:lab": lab,
-  }),
-};
-
 export async function labBlueGreen(rate: number, log: string, emit: (r: ZeroDowntimeResult) => void): Promise<ZeroDowntimeResult[]> {
-  const ports = await allocatePorts(LAB.ports);
-  const url = `http://127.0.0.1:${ports.livePort}/`;
-  let lab: Record<string, unknown> = { ...ports, live: "blue" };
-  const configWith = (patch: Record<string, unknown>) => LAB.config((lab = { ...lab, ...patch }));
+  // The lab's own bench entry (ports, stand-ins, config), with the rollouts' settings on top.
+  const ports = await allocatePorts(lab.ports);
+  const url = `http://127.0.0.1:${ports.live}/`;
+  const base = lab.ours(ports, false);
+  let settings: Record<string, unknown> = { ...(base["appstacks:lab"] as Record<string, unknown>), live: "blue" };
+  const configWith = (patch: Record<string, unknown>) => ({ ...base, "appstacks:lab": (settings = { ...settings, ...patch }) });
   const t = await appStack("bench-zd-lab", configWith({}));
   const results: ZeroDowntimeResult[] = [];
   const push = (r: ZeroDowntimeResult) => { results.push(r); emit(r); };
   try {
     await up(t, log);
-    await waitReady(t.runId, ["redis", "webapp", "spawner", "proxy", "registry", "blue", "green"], ["switch"]);
+    await waitReady(t.runId, lab.services, lab.jobs);
     push(await steady("lab: steady load on the live entry point, no change", url, rate, 5));
     for (const [scenario, patch] of [
       ["lab: blue → green switch through the proxy (`lab.live`)", { live: "green" }],
