@@ -3,12 +3,12 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BenchApp, Ports, ROOT } from "./apps";
+import { BenchApp, ROOT } from "./apps";
 import { ComposeProject } from "./lib/compose";
 import { containersOf, removeLabelled, touched, waitReady } from "./lib/docker";
 import { appStack, destroy, programStack, remove, up } from "./lib/ours";
 import { serviceNames, syntheticCompose } from "./lib/synthetic";
-import { freePort } from "../test/e2e/support/net";
+import { freePortsFor } from "../test/e2e/support/net";
 import { setConfig, uniqueRunId } from "../test/e2e/support/workspace";
 
 /** Seconds per phase of one run, and what the deploys touched. */
@@ -31,14 +31,8 @@ export async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
   return [(performance.now() - t0) / 1000, v];
 }
 
-export async function allocatePorts(names: readonly string[]): Promise<Ports> {
-  const ports: Ports = {};
-  for (const n of names) ports[n] = await freePort();
-  return ports;
-}
-
 export async function oursApp(app: BenchApp, log: string): Promise<AppRun> {
-  const ports = await allocatePorts(app.ports);
+  const ports = await freePortsFor(app.ports);
   const t = await appStack(`bench-${app.name}`, app.ours(ports, false));
   const ready = () => waitReady(t.runId, app.services, app.jobs);
   try {
@@ -59,7 +53,7 @@ export async function oursApp(app: BenchApp, log: string): Promise<AppRun> {
 }
 
 export async function composeApp(app: BenchApp): Promise<AppRun> {
-  const ports = await allocatePorts(app.ports);
+  const ports = await freePortsFor(app.ports);
   const runId = uniqueRunId(`bench-${app.name}-compose`);
   const files = fs.mkdtempSync(path.join(os.tmpdir(), `appstacks-bench-${app.name}-`));
   const images = Object.fromEntries(app.builtImages.map((i) => [i.envVar, i.tag]));

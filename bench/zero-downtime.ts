@@ -9,7 +9,7 @@ import { waitReady, removeLabelled } from "./lib/docker";
 import { underLoad } from "./lib/load";
 import { appStack, remove, up } from "./lib/ours";
 import { ZeroDowntimeResult } from "./lib/results";
-import { allocatePorts } from "./phases";
+import { freePortsFor } from "../test/e2e/support/net";
 import { setConfig, uniqueRunId } from "../test/e2e/support/workspace";
 
 const pause = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -39,7 +39,7 @@ export async function plainReplacement(app: BenchApp, rate: number, log: string,
   if (!app.web) return [];
   const results: ZeroDowntimeResult[] = [];
   const push = (r: ZeroDowntimeResult) => { results.push(r); emit(r); };
-  const ports = await allocatePorts(app.ports);
+  const ports = await freePortsFor(app.ports);
   const url = `http://127.0.0.1:${ports[app.web.port]}${app.web.path}`;
   const t = await appStack(`bench-zd-${app.name}`, app.ours(ports, false));
   try {
@@ -79,7 +79,7 @@ export async function plainReplacement(app: BenchApp, rate: number, log: string,
 // replaced; the proxy retries on blue while green is away).
 export async function labBlueGreen(rate: number, log: string, emit: (r: ZeroDowntimeResult) => void): Promise<ZeroDowntimeResult[]> {
   // The lab's own bench entry (ports, stand-ins, config), with the rollouts' settings on top.
-  const ports = await allocatePorts(lab.ports);
+  const ports = await freePortsFor(lab.ports);
   const url = `http://127.0.0.1:${ports.live}/`;
   const base = lab.ours(ports, false);
   let settings: Record<string, unknown> = { ...(base["appstacks:lab"] as Record<string, unknown>), live: "blue" };

@@ -4,7 +4,7 @@
 import { execFileSync } from "child_process";
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "./support/workspace";
 import { containersLabelled, networksLabelled, healthOf, execIn, removeLabelled, volumesLabelled } from "./support/docker";
-import { freePort, http } from "./support/net";
+import { freePortsFor, http } from "./support/net";
 
 const STACK_LABEL = "appstacks.stack";
 let t: TestStack | undefined;
@@ -31,8 +31,7 @@ async function getJson(url: string): Promise<{ status: number; body: any; upstre
 
 beforeAll(async () => {
   t = await projectStack("lab");
-  ports = {};
-  for (const k of ["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"]) ports[k] = await freePort();
+  ports = await freePortsFor(["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"]);
   lab = { ...ports, live: "blue", writeIntervalSeconds: 2 };
   await setConfig(t.stack, {
     "appstacks:apps": ["lab"],

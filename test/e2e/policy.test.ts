@@ -3,7 +3,7 @@
 // non-compliant program is stopped with the violated rules named.
 import * as path from "path";
 import { projectStack, testStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "./support/workspace";
-import { freePort } from "./support/net";
+import { freePort, freePorts, freePortsFor } from "./support/net";
 
 const POLICY_PACK = path.join(PROJECT_ROOT, "policy");
 const STAND_INS = {
@@ -16,11 +16,11 @@ const STAND_INS = {
 /** Each app stack's own config for a preview that publishes only free ports. Add new apps here. */
 const APPS: Record<string, () => Promise<Record<string, unknown>>> = {
   biostar: async () => ({ port: await freePort() }),
-  wattrex: async () => ({ webPort: await freePort(), dbPort: await freePort(), mqttPort: await freePort() }),
+  wattrex: () => freePortsFor(["webPort", "dbPort", "mqttPort"]),
   portal: async () => ({ httpPort: await freePort() }),
   pecan: async () => ({ port: await freePort() }),
   lab: async () => {
-    const [proxyPort, livePort, registryPort, bluePort, greenPort, readerPort, writerPort, webappPort] = await Promise.all(Array.from({ length: 8 }, freePort));
+    const [proxyPort, livePort, registryPort, bluePort, greenPort, readerPort, writerPort, webappPort] = await freePorts(8);
     return { proxyPort, livePort, registryPort, bluePort, greenPort, readerPort, writerPort, webappPort };
   },
 };

@@ -10,7 +10,7 @@ import * as https from "https";
 import { execFileSync } from "child_process";
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "./support/workspace";
 import { containersLabelled, networksLabelled, healthOf, volumesLabelled, execIn } from "./support/docker";
-import { freePort, http } from "./support/net";
+import { freePortsFor, http } from "./support/net";
 
 const STACK_LABEL = "appstacks.stack";
 const INTERVAL = 15;
@@ -40,7 +40,7 @@ const runCount = (body: string) => Number(body.match(/<span id="run-count">(\d+)
 
 beforeAll(async () => {
   t = await projectStack("portal");
-  ports = { httpPort: await freePort(), httpsPort: await freePort() };
+  ports = await freePortsFor(["httpPort", "httpsPort"]);
   await setConfig(t.stack, { ...base(), "appstacks:portal": { httpPort: ports.httpPort, ingestIntervalSeconds: INTERVAL } });
   certDir = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-portal-cert-"));
 });

@@ -2,7 +2,7 @@
 // no restart needed; the page proves web → MySQL and node manager → broker → MySQL.
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "./support/workspace";
 import { containersLabelled, networksLabelled, healthOf, volumesLabelled } from "./support/docker";
-import { freePort, http } from "./support/net";
+import { freePorts, http } from "./support/net";
 import { execFileSync } from "child_process";
 
 const STACK_LABEL = "appstacks.stack";
@@ -10,7 +10,7 @@ let t: TestStack | undefined;
 
 beforeAll(async () => {
   t = await projectStack("wattrex");
-  const [webPort, dbPort, mqttPort] = [await freePort(), await freePort(), await freePort()];
+  const [webPort, dbPort, mqttPort] = await freePorts(3);
   await setConfig(t.stack, {
     "appstacks:apps": ["wattrex"],
     "appstacks:keepDataOnDestroy": false,

@@ -1,11 +1,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as net from "net";
 import { dockerName, physicalName, labelMap } from "../../components/naming";
 import { isPinned, repository, resolveImageRef } from "../../components/image-ref";
 import { contextHash } from "../../components/context-hash";
 import { specProblems, startOrder, AppSpec } from "../../components/app-spec";
 import { deriveSecret } from "../../components/secret-derive";
+import { freePorts, freePortsFor } from "../e2e/support/net";
 
 describe("naming", () => {
   test.each([
@@ -129,5 +131,21 @@ describe("deriveSecret", () => {
   });
   test("a short seed is refused", () => {
     expect(() => deriveSecret("short", "x", 32)).toThrow("secret seed is 5 characters long: use at least 16");
+  });
+});
+
+describe("free ports for tests and the bench", () => {
+  test("many sets of 8 are distinct, below the ephemeral range, and bindable on every address", async () => {
+    for (let i = 0; i < 50; i++) {
+      const ports = await freePorts(8);
+      expect(new Set(ports).size).toBe(8);
+      for (const p of ports) expect(p >= 20000 && p <= 32767).toBe(true);
+    }
+    const named = await freePortsFor(["web", "db"]);
+    expect(Object.keys(named)).toEqual(["web", "db"]);
+    // Free means bindable now, on 0.0.0.0 as Docker binds published ports.
+    const srv = net.createServer();
+    await new Promise<void>((resolve, reject) => { srv.once("error", reject); srv.listen(named.web, resolve); });
+    await new Promise((r) => srv.close(r));
   });
 });

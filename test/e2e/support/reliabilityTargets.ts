@@ -3,7 +3,7 @@
 // (test/e2e/reliability-<app>.test.ts).
 import { execFileSync } from "child_process";
 import { randomBytes } from "crypto";
-import { freePort, http } from "./net";
+import { freePort, freePortsFor, http } from "./net";
 
 export interface ReliabilityTarget {
   readonly app: string;
@@ -81,7 +81,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
     config: async () => ({
       "appstacks:apps": ["wattrex"],
       "appstacks:imageOverrides": { mysql: "appstacks/mysql:local", rabbitmq: "appstacks/rabbitmq:local", debian: "appstacks/base:bookworm" },
-      "appstacks:wattrex": { webPort: await freePort(), dbPort: await freePort(), mqttPort: await freePort() },
+      "appstacks:wattrex": await freePortsFor(["webPort", "dbPort", "mqttPort"]),
     }),
     secretConfig: () => ({}),
     secretsAtLeast: { files: 1, values: 3 },
@@ -146,8 +146,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
   lab: {
     app: "lab",
     config: async () => {
-      const lab: Record<string, number> = {};
-      for (const k of ["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"]) lab[k] = await freePort();
+      const lab = await freePortsFor(["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"]);
       return {
         "appstacks:apps": ["lab"],
         "appstacks:imageOverrides": { redis: "appstacks/redis:local", registry: "appstacks/registry:local", debian: "appstacks/base:bookworm" },
