@@ -5,7 +5,9 @@ import { parseConfig, publishedPorts, RawConfig } from "./config/schema";
 import { DockerHost } from "./components/host/docker-host";
 import { LocalDockerHost } from "./components/host/local";
 import { SshDockerHost } from "./components/host/ssh";
-import { Ec2DockerHost } from "./components/host/ec2";
+// Only a type at the top: @pulumi/aws takes ~0.6 s to load, paid by every local and ssh preview,
+// up and destroy if imported here. The ec2 target loads it (see dockerHost).
+import type { Ec2DockerHost } from "./components/host/ec2";
 import { Biostar } from "./stacks/biostar";
 import { Wattrex } from "./stacks/wattrex";
 import { Portal } from "./stacks/portal";
@@ -91,8 +93,8 @@ if (cfg.apps.includes("lab")) {
 export const urls = pulumi.output(urlsByApp);
 
 /** Where the stacks run; for an EC2 instance also its addresses and how to log in. */
-export const server = host instanceof Ec2DockerHost
-  ? { target: cfg.target, address: host.address, publicIp: host.publicIp, sshCommand: host.sshCommand }
+export const server = cfg.target === "ec2"
+  ? { target: cfg.target, address: host.address, publicIp: (host as Ec2DockerHost).publicIp, sshCommand: (host as Ec2DockerHost).sshCommand }
   : { target: cfg.target, address: host.address };
 
 /** The Docker host the config's target names; the stacks below do not know which it is. */
@@ -109,6 +111,7 @@ function dockerHost(): DockerHost {
     }
     case "ec2": {
       const e = cfg.ec2;
+      const { Ec2DockerHost } = require("./components/host/ec2") as typeof import("./components/host/ec2");
       return new Ec2DockerHost("host", {
         region: e.region, instanceType: e.instanceType, amiId: e.amiId, amiOwner: e.amiOwner, amiNameFilter: e.amiNameFilter, sshUser: e.sshUser,
         vpcId: e.vpcId, subnetId: e.subnetId, sshCidrs: e.sshCidrs!, sandbox: e.sandbox, rootVolumeGb: e.rootVolumeGb,

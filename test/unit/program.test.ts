@@ -1,0 +1,38 @@
+// The program itself (index.ts) under mocks, each run in a fresh Node process: what the target
+// loads and what `server` reports. The local target must not pay for loading @pulumi/aws.
+import { execFile } from "child_process";
+import * as path from "path";
+import { promisify } from "util";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+// A seed, as every real stack has (else the program warns).
+const SEED = { "appstacks:secretSeed": "a-seed-for-the-unit-tests-only" };
+
+async function runProgram(config: Record<string, unknown>): Promise<{ types: string[]; server: Record<string, unknown>; awsLoaded: boolean }> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", path.join(ROOT, "test/unit/support/run-program.ts"), JSON.stringify({ ...SEED, ...config })],
+    { cwd: ROOT, env: { ...process.env, PULUMI_CONFIG: undefined } },
+  );
+  return JSON.parse(stdout.trim().split("\n").pop()!);
+}
+
+test("the local target deploys without loading the AWS SDK", async () => {
+  const r = await runProgram({ "appstacks:apps": ["biostar"] });
+  expect(r.awsLoaded).toBe(false);
+  expect(r.types).toContain("docker:index/container:Container");
+  expect(r.types.some((t) => t.startsWith("aws:"))).toBe(false);
+  expect(r.server).toEqual({ target: "local", address: "localhost" });
+});
+
+test("the ec2 target loads it and reports the instance's addresses", async () => {
+  const r = await runProgram({
+    "appstacks:target": "ec2",
+    "appstacks:apps": ["biostar"],
+    "appstacks:ec2": { region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publicKey: "ssh-ed25519 AAAA x" },
+  });
+  expect(r.awsLoaded).toBe(true);
+  expect(r.types).toEqual(expect.arrayContaining(["aws:ec2/instance:Instance", "docker:index/container:Container"]));
+  expect(r.server).toMatchObject({ target: "ec2", publicIp: "198.51.100.7", sshCommand: "ssh admin@198.51.100.7" });
+});
