@@ -11,5 +11,9 @@ import (
 // it with a plugin-framework provider that holds only newer additions (docker_compose,
 // docker_containers) which @pulumi/docker 5.2.0 has no classes for, so we leave that half out.
 func NewProvider() *schema.Provider {
-	return provider.New("dev")()
+	p := provider.New("dev")()
+	// Our own changes to how long a deployment waits, not to what it does (see their files).
+	withFastHealthWait(p)
+	withPromptNetworksAndVolumes(p)
+	return p
 }
