@@ -1,0 +1,75 @@
+// Our docker provider replaces the upstream's fixed waits (toolchain/provider-docker/shim): these
+// check that what the waits were for still holds, against the real daemon. How much time it
+// saves is the benchmark's business (bench/), never asserted here.
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { testStack, tearDown, streamOutput, TestStack } from "./support/workspace";
+import { containersLabelled, networksLabelled, volumesLabelled, removeLabelled } from "./support/docker";
+
+const LABEL = "appstacks.test";
+const IMAGE = process.env.APPSTACKS_BASE_IMAGE ?? "appstacks/base:bookworm";
+let t: TestStack | undefined;
+let outputs: Record<string, string> = {};
+
+const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
+const inspect = (name: string) => JSON.parse(docker("inspect", name))[0];
+
+beforeAll(async () => {
+  t = await testStack(path.join(__dirname, "programs", "provider-waits"), "waits");
+  await t.stack.setAllConfig({ runId: { value: t.runId }, image: { value: IMAGE } });
+});
+
+afterAll(async () => {
+  await tearDown(t);
+  if (t) {
+    removeLabelled(LABEL, t.runId);
+    for (const v of volumesLabelled(LABEL, t.runId)) docker("volume", "rm", "-f", v);
+  }
+});
+
+test("a dependent is created only after the health-gated container is healthy", async () => {
+  const up = await t!.stack.up(streamOutput);
+  outputs = Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value as string]));
+  const slow = inspect(outputs.slowName);
+  const after = inspect(outputs.afterName);
+  expect(slow.State.Health.Status).toBe("healthy");
+  const firstPass = slow.State.Health.Log.find((l: { ExitCode: number }) => l.ExitCode === 0);
+  expect(firstPass).toBeDefined();
+  expect(Date.parse(after.Created)).toBeGreaterThanOrEqual(Date.parse(firstPass.End));
+});
+
+test("refresh reads the network and the volume back exactly: nothing changed", async () => {
+  const refresh = await t!.stack.refresh(streamOutput);
+  expect(Object.keys(refresh.summary.resourceChanges ?? {})).toEqual(["same"]);
+  const preview = await t!.stack.preview();
+  expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
+  const state = (await t!.stack.exportStack()).deployment.resources as { type: string; outputs: Record<string, any> }[];
+  const net = state.find((r) => r.type === "docker:index/network:Network")!.outputs;
+  expect(net.internal).toBe(true);
+  expect(net.labels).toEqual(expect.arrayContaining([{ label: "appstacks.role", value: "provider-waits" }]));
+  expect(inspect(outputs.networkName).Internal).toBe(true);
+});
+
+test("a waited-for container that exits and will not restart fails the up at once, with its exit code", async () => {
+  await t!.stack.setConfig("crash", { value: "true" });
+  // Its waitTimeout is 600 s: only the early failure ends the up within this test's time.
+  await expect(t!.stack.up(streamOutput)).rejects.toThrow(/appstacks-waits-crash-\S+ exited with exit code 3/);
+  await t!.stack.removeConfig("crash");
+  const up = await t!.stack.up(streamOutput);
+  expect(up.summary.result).toBe("succeeded");
+  expect(containersLabelled(LABEL, t!.runId).some((n) => n.includes("crash"))).toBe(false);
+}, 180_000);
+
+test("a network and a volume still in use are removed once they are free, not failed at once", async () => {
+  // A container outside Pulumi holds both: destroy must keep trying until it is gone.
+  const holder = `appstacks-waits-holder-${t!.runId}`;
+  docker("run", "-d", "--name", holder, "--label", `${LABEL}=${t!.runId}`, "--network", outputs.networkName,
+    "-v", `${outputs.volumeName}:/held`, IMAGE, "sleep", "infinity");
+  const destroy = t!.stack.destroy(streamOutput);
+  await new Promise((r) => setTimeout(r, 4000));
+  docker("rm", "-f", holder);
+  const down = await destroy;
+  expect(down.summary.resourceChanges).toEqual({ delete: 5 });
+  expect(networksLabelled(LABEL, t!.runId)).toEqual([]);
+  expect(volumesLabelled(LABEL, t!.runId)).toEqual([]);
+});
