@@ -43,10 +43,19 @@ export class AppStack extends pulumi.ComponentResource {
     const secrets = mapValues(spec.secrets ?? {}, (s, key) =>
       new AppSecret(`${name}-${key}`, { value: s.value, length: s.length, seed: args.secretSeed }, { parent: this }));
 
-    const image = (key: string, source: ImageSource, dependsOn?: pulumi.Resource[]) =>
-      new ServiceImage(`${name}-${key}`, {
+    // Pushes to one repository go one after another (see ServiceImageArgs.pushAfter).
+    const lastPush = new Map<string, pulumi.Resource>();
+    const image = (key: string, source: ImageSource, dependsOn?: pulumi.Resource[]) => {
+      const push = source.build?.push;
+      const repo = push && `${push.registry}/${push.repository}`;
+      const before = repo ? lastPush.get(repo) : undefined;
+      const img = new ServiceImage(`${name}-${key}`, {
         host, source, tag: builtImageTag(scope, key), overrides: args.imageOverrides, labels: labelMap(scope, key), dependsOn,
+        pushAfter: before ? [before] : undefined,
       }, { parent: this });
+      if (repo && img.push) lastPush.set(repo, img.push);
+      return img;
+    };
     const shared = mapValues(spec.images ?? {}, (source, key) => image(key, source));
 
     const services: Record<string, Service> = {};

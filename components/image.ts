@@ -51,6 +51,13 @@ export interface ServiceImageArgs {
   readonly labels?: Readonly<Record<string, string>>;
   /** Resources that must exist first (the registry a pushed image goes to). */
   readonly dependsOn?: pulumi.Resource[];
+  /**
+   * Pushes to finish before this one starts: images of the same repository share their base
+   * layers, and a push after another only mounts the layers already uploaded (measured: a 320 MB
+   * image pushed in 7.7 s, the same layers under another tag in 0.06 s), while two pushes at once
+   * each upload and compress them.
+   */
+  readonly pushAfter?: pulumi.Resource[];
 }
 
 export class ServiceImage extends pulumi.ComponentResource {
@@ -59,6 +66,8 @@ export class ServiceImage extends pulumi.ComponentResource {
   public readonly imageId: pulumi.Output<string>;
   /** The reference the image was pulled or tagged as. */
   public readonly ref: pulumi.Output<string>;
+  /** The push to the registry, for an image that is pushed. */
+  public readonly push?: docker.RegistryImage;
 
   constructor(name: string, args: ServiceImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(ServiceImage.TYPE, name, {}, opts);
@@ -80,7 +89,11 @@ export class ServiceImage extends pulumi.ComponentResource {
         // The provider does not look inside the context; the hash makes any change rebuild.
         triggers: { context: contextHash(context) },
       }, onHost(args.host, this));
-      if (push) image = pushAndPull(name, push, image, args, this);
+      if (push) {
+        const pushed = pushTo(name, push, image, args, this);
+        this.push = pushed;
+        image = pullBack(name, push, pushed, args, this);
+      }
     } else {
       const ref = resolveImageRef(args.source.ref, args.overrides);
       if (!isPinned(ref)) {
@@ -95,15 +108,19 @@ export class ServiceImage extends pulumi.ComponentResource {
   }
 }
 
-/** Pushes `built` to the registry and pulls it back by the digest the registry reports. */
-function pushAndPull(name: string, push: RegistryPush, built: docker.RemoteImage, args: ServiceImageArgs, parent: pulumi.Resource): docker.RemoteImage {
-  const pushed = new docker.RegistryImage(`${name}-push`, {
+/** Pushes `built` to the registry, after the pushes it must follow. */
+function pushTo(name: string, push: RegistryPush, built: docker.RemoteImage, args: ServiceImageArgs, parent: pulumi.Resource): docker.RegistryImage {
+  return new docker.RegistryImage(`${name}-push`, {
     name: built.name,
     authConfig: { address: `http://${push.registry}` },
     // The registry is part of the stack and goes with it; its volume keeps the layers when kept.
     keepRemotely: true,
     triggers: { imageId: built.imageId },
-  }, onHost(args.host, parent, { dependsOn: args.dependsOn }));
+  }, onHost(args.host, parent, { dependsOn: [...(args.dependsOn ?? []), ...(args.pushAfter ?? [])] }));
+}
+
+/** Pulls the pushed image back by the digest the registry reports. */
+function pullBack(name: string, push: RegistryPush, pushed: docker.RegistryImage, args: ServiceImageArgs, parent: pulumi.Resource): docker.RemoteImage {
   return new docker.RemoteImage(`${name}-pull`, {
     name: pulumi.interpolate`${push.pullRegistry ?? push.registry}/${push.repository}@${pushed.sha256Digest}`,
   }, onHost(args.host, parent));

@@ -96,8 +96,13 @@ describe("DevOps lab stack", () => {
       expect(byName(`lab-${c}-pull`).inputs.name).toBe(`127.0.0.1:5000/appstacks-dev-lab-app@sha256:digest-of-lab-${c}-push`);
       expect(container(c).image).toBe(`sha256:lab-${c}-pull`);
     }
-    const pushDeps = (options.get("lab-blue-push")?.dependsOn ?? []) as pulumi.CustomResource[];
-    expect((await Promise.all(pushDeps.map((r) => valueOf(r.urn)))).map((u) => u.split("::").pop())).toEqual(["lab-registry-container"]);
+    const depsOf = async (name: string) => {
+      const deps = (options.get(name)?.dependsOn ?? []) as pulumi.CustomResource[];
+      return (await Promise.all(deps.map((r) => valueOf(r.urn)))).map((u) => u.split("::").pop());
+    };
+    // Both wait for the registry; green's push follows blue's, so their shared layers go up once.
+    expect(await depsOf("lab-blue-push")).toEqual(["lab-registry-container"]);
+    expect(await depsOf("lab-green-push")).toEqual(["lab-registry-container", "lab-blue-push"]);
   });
 
   test("switching blue→green changes only the switch job: the proxy's inputs are identical", async () => {
