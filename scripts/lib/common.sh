@@ -50,4 +50,8 @@ pulumi_env() {
     export PULUMI_CONFIG_PASSPHRASE="$DEV_PASSPHRASE"
   fi
   export PULUMI_SKIP_UPDATE_CHECK=true
+  # The program is type-checked by `npm test`, `npm run build` and the pull-request workflow;
+  # checking it again in every preview and up cost 5 s of a 9 s preview of dev. Set it to false
+  # to type-check during deployments too.
+  export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 }
