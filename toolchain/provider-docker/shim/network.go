@@ -53,7 +53,7 @@ func withPromptNetworksAndVolumes(p *schema.Provider) {
 			return diag.FromErr(fmt.Errorf("failed to create Docker client: %w", err))
 		}
 		err = untilRemoved(ctx, "has active endpoints", func() (bool, error) {
-			if _, _, err := client.NetworkInspectWithRaw(ctx, d.Id(), networkInspectOptions()); err != nil {
+			if _, _, err := client.NetworkInspectWithRaw(ctx, d.Id(), network.InspectOptions{}); err != nil {
 				return true, nil // gone already
 			}
 			return false, client.NetworkRemove(ctx, d.Id())
@@ -109,7 +109,7 @@ func readLocalNetwork(ctx context.Context, d *schema.ResourceData, meta interfac
 	if err != nil {
 		return false, fmt.Errorf("failed to create Docker client: %w", err)
 	}
-	n, _, err := client.NetworkInspectWithRaw(ctx, d.Id(), networkInspectOptions())
+	n, _, err := client.NetworkInspectWithRaw(ctx, d.Id(), network.InspectOptions{})
 	if err != nil {
 		// Gone: removed from state, so Pulumi sees it deleted (as the upstream read does).
 		d.SetId("")
@@ -154,8 +154,6 @@ func readLocalNetwork(ctx context.Context, d *schema.ResourceData, meta interfac
 	}
 	return true, nil
 }
-
-func networkInspectOptions() network.InspectOptions { return network.InspectOptions{} }
 
 // networkCreateOptions: the upstream create's options, from the same attributes.
 func networkCreateOptions(d *schema.ResourceData) network.CreateOptions {
