@@ -1,5 +1,5 @@
 // npm run bench [-- --runs 3 --apps biostar,wattrex --sizes 10,25,50 --only apps,engine,scaling,zero-downtime
-//                  --rate 200 --load "what else ran on the machine"]
+//                  --rate 200 --load "what else ran on the machine" --merge]
 // One run of the harness on this machine's daemon: ours vs docker-compose for every app in
 // bench/apps.ts, the engine's fixed cost, the synthetic stack's growth, requests during rollouts.
 // Writes bench/results/latest.{json,md}; the engine's output goes to a log file (path printed).
@@ -11,7 +11,7 @@ import { APPS, ROOT, STANDINS } from "./apps";
 import { cli } from "./lib/docker";
 import { loadNow, machineInfo } from "./lib/machine";
 import { readmeBlock, renderMarkdown, withLatest } from "./lib/render";
-import { AppResult, BenchResults, ScalingPoint, ZeroDowntimeResult } from "./lib/results";
+import { AppResult, BenchResults, mergeResults, ScalingPoint, ZeroDowntimeResult } from "./lib/results";
 import { composeApp, emptyUp, oursApp, oursWarmUp, syntheticCold } from "./phases";
 import { labBlueGreen, plainReplacement } from "./zero-downtime";
 
@@ -27,6 +27,7 @@ function options() {
       only: { type: "string", default: SECTIONS.join(",") },
       rate: { type: "string", default: "200" },
       load: { type: "string" },
+      merge: { type: "boolean", default: false },
       out: { type: "string", default: DEFAULT_OUT },
     },
   });
@@ -40,7 +41,7 @@ function options() {
   const only = list(values.only!).map((s) => (SECTIONS as readonly string[]).includes(s) ? s : fail(`--only: ${s} is not allowed (allowed: ${SECTIONS.join(", ")})`));
   return {
     runs: positive("runs", values.runs!), apps, sizes: list(values.sizes!).map((s) => positive("sizes", s)), only: new Set(only),
-    rate: positive("rate", values.rate!), load: values.load, out: values.out!,
+    rate: positive("rate", values.rate!), load: values.load, out: values.out!, merge: values.merge!,
   };
 }
 
@@ -76,8 +77,11 @@ async function main() {
   const scaling: ScalingPoint[] = [];
   const zeroDowntime: ZeroDowntimeResult[] = [];
   // Written after every section, so a section that fails later does not lose the ones measured.
+  // --merge: what this run measures replaces its part of the saved results (see mergeResults).
+  const earlier = o.merge ? (JSON.parse(fs.readFileSync(path.join(o.out, "latest.json"), "utf8")) as BenchResults) : undefined;
+  const measured = [...o.only].map((s) => (s === "apps" ? `apps ${o.apps.map((a) => a.name).join(", ")}` : s)).join("; ");
   const save = (final: boolean) => {
-    const results: BenchResults = {
+    const current: BenchResults = {
       date: new Date().toISOString(),
       machine: { ...machine, loadAverage: { start: machine.loadAverage.start, end: loadNow() } },
       load: o.load ?? `not stated (pass --load "…"); 1-minute load average ${machine.loadAverage.start} at start on ${machine.cores} cores`,
@@ -88,6 +92,7 @@ async function main() {
       scaling,
       zeroDowntime,
     };
+    const results = earlier ? mergeResults(earlier, current, measured) : current;
     fs.mkdirSync(o.out, { recursive: true });
     fs.writeFileSync(path.join(o.out, "latest.json"), JSON.stringify(results, null, 2) + "\n");
     const md = renderMarkdown(results);

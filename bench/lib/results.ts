@@ -84,3 +84,21 @@ export interface BenchResults {
   readonly scaling: ScalingPoint[];
   readonly zeroDowntime: ZeroDowntimeResult[];
 }
+
+/**
+ * `earlier` with what `now` measured put in its place: apps by name, and the engine, scaling
+ * and rollout sections when `now` has them. For re-measuring one app after a fix without
+ * running the whole harness again; a note says what was measured when.
+ */
+export function mergeResults(earlier: BenchResults, now: BenchResults, measured: string): BenchResults {
+  const apps = earlier.apps.map((a) => now.apps.find((b) => b.app === a.app) ?? a);
+  for (const b of now.apps) if (!apps.some((a) => a.app === b.app)) apps.push(b);
+  return {
+    ...earlier,
+    apps,
+    engineFixedCost: now.engineFixedCost ?? earlier.engineFixedCost,
+    scaling: now.scaling.length > 0 ? now.scaling : earlier.scaling,
+    zeroDowntime: now.zeroDowntime.length > 0 ? now.zeroDowntime : earlier.zeroDowntime,
+    notes: [...earlier.notes, `Re-measured on ${now.date} (load: ${now.load}): ${measured}; everything else is from the run of ${earlier.date}.`],
+  };
+}

@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { APPS } from "../../bench/apps";
 import { perService, ratio, summarize } from "../../bench/lib/stats";
 import { formatRatio, minMedMax, README_END, README_START, readmeBlock, renderMarkdown, table, withLatest } from "../../bench/lib/render";
-import { BenchResults } from "../../bench/lib/results";
+import { BenchResults, mergeResults } from "../../bench/lib/results";
 import { ContainerState, readiness, touched } from "../../bench/lib/docker";
 import { serviceNames, syntheticCompose, syntheticSpec } from "../../bench/lib/synthetic";
 import { specProblems } from "../../components/app-spec";
@@ -87,6 +87,23 @@ describe("report", () => {
       { scenario: "lab: switch", status: "skipped", reason: "not merged" },
     ],
   };
+
+  test("--merge: a re-measured app replaces its entry, the rest stays, a note says what and when", () => {
+    const wattrex = { ...results.apps[0], app: "wattrex" };
+    const earlier: BenchResults = { ...results, apps: [results.apps[0], wattrex] };
+    const again = { ...wattrex, phases: { ...wattrex.phases, cold: { ours: [7, 7, 7], compose: [8, 8, 8] } } };
+    const now: BenchResults = { ...results, date: "2026-12-01T09:00:00.000Z", load: "quiet again", apps: [again], engineFixedCost: undefined, scaling: [], zeroDowntime: [] };
+    const merged = mergeResults(earlier, now, "apps wattrex");
+    expect(merged.apps.map((a) => a.app)).toEqual(["biostar", "wattrex"]);
+    expect(merged.apps[0]).toBe(results.apps[0]);
+    expect(merged.apps[1].phases.cold.ours).toEqual([7, 7, 7]);
+    expect(merged.engineFixedCost).toEqual(results.engineFixedCost);
+    expect(merged.scaling).toBe(results.scaling);
+    expect(merged.zeroDowntime).toBe(results.zeroDowntime);
+    expect(merged.date).toBe(results.date);
+    expect(merged.notes[merged.notes.length - 1]).toBe(
+      "Re-measured on 2026-12-01T09:00:00.000Z (load: quiet again): apps wattrex; everything else is from the run of 2026-11-22T10:00:00.000Z.");
+  });
 
   test("the rendered report: machine, ratios against targets, checks, scaling, rollouts", () => {
     const md = renderMarkdown(results);

@@ -31,6 +31,13 @@ def main():
     client.username_pw_set(mq_cfg["user"], mq_cfg["password"])
     client.connect(mq_cfg["host"], int(mq_cfg["port"]))
     client.loop_start()
+    # loop_start() returns before the MQTT handshake is done: wait for it (up to 10 s), or the
+    # first heartbeat says "not connected" and health comes a whole period later (it took 2 s
+    # or 7 s at random).
+    for _ in range(100):
+        if client.is_connected():
+            break
+        time.sleep(0.1)
     db = MySQLdb.connect(host=db_cfg["host"], port=int(db_cfg["port"]), user=db_cfg["user"],
                          password=db_cfg["password"], database=db_cfg["database"], autocommit=True)
     while True:
