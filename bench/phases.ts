@@ -3,9 +3,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BenchApp, ROOT } from "./apps";
+import { BenchApp, Ports, ROOT, STANDINS } from "./apps";
 import { ComposeProject } from "./lib/compose";
-import { containersOf, removeLabelled, touched, waitReady } from "./lib/docker";
+import { cli, containersOf, removeLabelled, touched, waitReady } from "./lib/docker";
 import { appStack, destroy, lastUpdateChanges, programStack, remove, up } from "./lib/ours";
 import { serviceNames, syntheticCompose } from "./lib/synthetic";
 import { freePortsFor } from "../test/e2e/support/net";
@@ -68,12 +68,30 @@ export async function oursWarmUp(app: BenchApp, log: string): Promise<void> {
   }
 }
 
-export async function composeApp(app: BenchApp): Promise<AppRun> {
-  const ports = await freePortsFor(app.ports);
-  const runId = uniqueRunId(`bench-${app.name}-compose`);
-  const files = fs.mkdtempSync(path.join(os.tmpdir(), `appstacks-bench-${app.name}-`));
+/** A compose project of the app's twin on fresh ports and files, with its variables set. */
+export function composeProject(app: BenchApp, prefix: string, ports: Ports): { p: ComposeProject; runId: string; files: string; cleanUp: () => Promise<void> } {
+  const runId = uniqueRunId(`${prefix}-${app.name}-compose`);
+  const files = fs.mkdtempSync(path.join(os.tmpdir(), `appstacks-${prefix}-${app.name}-`));
   const images = Object.fromEntries(app.builtImages.map((i) => [i.envVar, i.tag]));
   const p = new ComposeProject(app.composeFile, runId, { BENCH_STACK: runId, BENCH_FILES: files, ...images, ...app.compose(ports, files, false) });
+  const cleanUp = async () => {
+    await removeLabelled(runId);
+    fs.rmSync(files, { recursive: true, force: true });
+  };
+  return { p, runId, files, cleanUp };
+}
+
+/** The images compose runs, built once before any timing (ours builds the same contexts itself). */
+export async function buildComposeImages(app: BenchApp, say: (s: string) => void = () => {}): Promise<void> {
+  for (const img of app.builtImages) {
+    say(`building ${img.tag} from ${img.context}`);
+    await cli("docker", ["build", "-q", "-t", img.tag, "--build-arg", `BASE_IMAGE=${STANDINS.debian}`, path.join(ROOT, img.context)]);
+  }
+}
+
+export async function composeApp(app: BenchApp): Promise<AppRun> {
+  const ports = await freePortsFor(app.ports);
+  const { p, runId, files, cleanUp } = composeProject(app, "bench", ports);
   const ready = () => waitReady(runId, app.services, app.jobs);
   try {
     const [cold] = await timed(async () => { await p.up(); await ready(); });
@@ -87,8 +105,7 @@ export async function composeApp(app: BenchApp): Promise<AppRun> {
     const n = touched(before, afterNoop);
     return { cold, noop, change, teardown, noopTouched: n.replaced.length + n.restarted.length, replaced: touched(afterNoop, afterChange).replaced.length };
   } finally {
-    await removeLabelled(runId);
-    fs.rmSync(files, { recursive: true, force: true });
+    await cleanUp();
   }
 }
 

@@ -7,12 +7,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { APPS, ROOT, STANDINS } from "./apps";
-import { cli } from "./lib/docker";
+import { APPS, ROOT } from "./apps";
 import { loadNow, machineInfo } from "./lib/machine";
 import { readmeBlock, renderMarkdown, withLatest } from "./lib/render";
 import { AppResult, BenchResults, mergeResults, ScalingPoint, ZeroDowntimeResult } from "./lib/results";
-import { composeApp, emptyUp, oursApp, oursWarmUp, syntheticCold } from "./phases";
+import { buildComposeImages, composeApp, emptyUp, oursApp, oursWarmUp, syntheticCold } from "./phases";
 import { labBlueGreen, plainReplacement } from "./zero-downtime";
 
 const DEFAULT_OUT = path.join(ROOT, "bench/results");
@@ -65,12 +64,7 @@ async function main() {
   ];
 
   // Built once, before any timing: the images compose runs (ours builds the same contexts, cached).
-  for (const app of o.apps) {
-    for (const img of app.builtImages) {
-      say(`building ${img.tag} from ${img.context}`);
-      await cli("docker", ["build", "-q", "-t", img.tag, "--build-arg", `BASE_IMAGE=${STANDINS.debian}`, path.join(ROOT, img.context)]);
-    }
-  }
+  for (const app of o.apps) await buildComposeImages(app, say);
 
   const apps: AppResult[] = [];
   let engineFixedCost: number[] | undefined;

@@ -3,20 +3,18 @@
 // a deploy's time goes; not part of the benchmark's results.
 //   npx ts-node --transpile-only bench/timeline.ts biostar ours|compose
 import { spawn } from "child_process";
-import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { APPS, STANDINS } from "./apps";
-import { cli, removeLabelled, waitReady } from "./lib/docker";
-import { ComposeProject } from "./lib/compose";
+import { APPS } from "./apps";
+import { removeLabelled, waitReady } from "./lib/docker";
 import { appStack, destroy, remove, up } from "./lib/ours";
+import { buildComposeImages, composeProject } from "./phases";
 import { freePortsFor } from "../test/e2e/support/net";
-import { uniqueRunId } from "../test/e2e/support/workspace";
 
 async function main() {
   const [appName, tool] = process.argv.slice(2);
   const app = APPS.find((a) => a.name === appName)!;
-  for (const img of app.builtImages) await cli("docker", ["build", "-q", "-t", img.tag, "--build-arg", `BASE_IMAGE=${STANDINS.debian}`, path.join(__dirname, "..", img.context)]);
+  await buildComposeImages(app);
   const ports = await freePortsFor(app.ports);
   const log = path.join(os.tmpdir(), `timeline-${Date.now()}.log`);
   let raw = "";
@@ -38,10 +36,7 @@ async function main() {
       await removeLabelled(t.runId);
     }
   } else {
-    const runId = uniqueRunId(`tl-${app.name}-compose`);
-    const files = fs.mkdtempSync(path.join(os.tmpdir(), "tl-"));
-    const images = Object.fromEntries(app.builtImages.map((i) => [i.envVar, i.tag]));
-    const p = new ComposeProject(app.composeFile, runId, { BENCH_STACK: runId, BENCH_FILES: files, ...images, ...app.compose(ports, files, false) });
+    const { p, runId, cleanUp } = composeProject(app, "tl", ports);
     try {
       t0 = Date.now();
       await p.up();
@@ -50,7 +45,7 @@ async function main() {
       tReady = Date.now();
       await p.down();
     } finally {
-      await removeLabelled(runId);
+      await cleanUp();
     }
   }
   ev.kill();

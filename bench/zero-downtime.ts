@@ -1,16 +1,13 @@
 // Requests during a rollout: a load generator sends continuous requests through a published
 // endpoint while a change rolls out; what failed and the worst latency.
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { BenchApp, lab } from "./apps";
-import { ComposeProject } from "./lib/compose";
 import { waitReady, removeLabelled } from "./lib/docker";
 import { underLoad } from "./lib/load";
 import { appStack, remove, up } from "./lib/ours";
 import { ZeroDowntimeResult } from "./lib/results";
 import { freePortsFor } from "../test/e2e/support/net";
-import { setConfig, uniqueRunId } from "../test/e2e/support/workspace";
+import { composeProject } from "./phases";
+import { setConfig } from "../test/e2e/support/workspace";
 
 const pause = (ms: number) => new Promise((res) => setTimeout(res, ms));
 /** A web container that cannot pass its health check under this load is a result, not a hang. */
@@ -53,10 +50,7 @@ export async function plainReplacement(app: BenchApp, rate: number, log: string,
     await removeLabelled(t.runId);
   }
 
-  const runId = uniqueRunId(`bench-zd-${app.name}-compose`);
-  const files = fs.mkdtempSync(path.join(os.tmpdir(), `appstacks-bench-zd-${app.name}-`));
-  const images = Object.fromEntries(app.builtImages.map((i) => [i.envVar, i.tag]));
-  const p = new ComposeProject(app.composeFile, runId, { BENCH_STACK: runId, BENCH_FILES: files, ...images, ...app.compose(ports, files, false) });
+  const { p, runId, files, cleanUp } = composeProject(app, "bench-zd", ports);
   try {
     await p.up();
     await waitReady(runId, app.services, app.jobs);
@@ -67,8 +61,7 @@ export async function plainReplacement(app: BenchApp, rate: number, log: string,
     }));
     await p.down();
   } finally {
-    await removeLabelled(runId);
-    fs.rmSync(files, { recursive: true, force: true });
+    await cleanUp();
   }
   return results;
 }
