@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-sdk/v2/diag"
 	"github.com/hashicorp/terraform-plugin-sdk/v2/helper/schema"
-	"github.com/terraform-providers/terraform-provider-docker/internal/provider"
 )
 
 // healthPoll is how often a container created with `wait` is inspected for its health. The
@@ -46,19 +45,20 @@ func withFastHealthWait(p *schema.Provider) {
 }
 
 func waitHealthy(ctx context.Context, d *schema.ResourceData, meta interface{}) error {
-	client, err := meta.(*provider.ProviderConfig).MakeClient(ctx, d)
+	client, err := dockerClient(ctx, d, meta)
 	if err != nil {
-		return fmt.Errorf("failed to create Docker client: %w", err)
+		return err
 	}
 	timeout := time.Duration(d.Get("wait_timeout").(int)) * time.Second
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	name := d.Get("name").(string)
+	timedOut := fmt.Errorf("container failed to be in healthy state: %s not healthy after %s", name, timeout)
 	for {
 		info, err := client.ContainerInspect(ctx, d.Id())
 		if err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("container failed to be in healthy state: %s not healthy after %s", name, timeout)
+				return timedOut
 			}
 			return fmt.Errorf("error inspecting container state: %s", err)
 		}
@@ -74,7 +74,7 @@ func waitHealthy(ctx context.Context, d *schema.ResourceData, meta interface{}) 
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("container failed to be in healthy state: %s not healthy after %s", name, timeout)
+			return timedOut
 		case <-time.After(healthPoll):
 		}
 	}

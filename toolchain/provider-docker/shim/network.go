@@ -9,7 +9,6 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/hashicorp/terraform-plugin-sdk/v2/diag"
 	"github.com/hashicorp/terraform-plugin-sdk/v2/helper/schema"
-	"github.com/terraform-providers/terraform-provider-docker/internal/provider"
 )
 
 // retryPoll is how often a removal refused with "in use" is tried again.
@@ -36,9 +35,9 @@ func withPromptNetworksAndVolumes(p *schema.Provider) {
 	}
 	net.ReadContext = read
 	net.CreateContext = func(ctx context.Context, d *schema.ResourceData, meta interface{}) diag.Diagnostics {
-		client, err := meta.(*provider.ProviderConfig).MakeClient(ctx, d)
+		client, err := dockerClient(ctx, d, meta)
 		if err != nil {
-			return diag.FromErr(fmt.Errorf("failed to create Docker client: %w", err))
+			return diag.FromErr(err)
 		}
 		created, err := client.NetworkCreate(ctx, d.Get("name").(string), networkCreateOptions(d))
 		if err != nil {
@@ -48,9 +47,9 @@ func withPromptNetworksAndVolumes(p *schema.Provider) {
 		return read(ctx, d, meta)
 	}
 	net.DeleteContext = func(ctx context.Context, d *schema.ResourceData, meta interface{}) diag.Diagnostics {
-		client, err := meta.(*provider.ProviderConfig).MakeClient(ctx, d)
+		client, err := dockerClient(ctx, d, meta)
 		if err != nil {
-			return diag.FromErr(fmt.Errorf("failed to create Docker client: %w", err))
+			return diag.FromErr(err)
 		}
 		err = untilRemoved(ctx, "has active endpoints", func() (bool, error) {
 			if _, _, err := client.NetworkInspectWithRaw(ctx, d.Id(), network.InspectOptions{}); err != nil {
@@ -67,9 +66,9 @@ func withPromptNetworksAndVolumes(p *schema.Provider) {
 
 	vol := p.ResourcesMap["docker_volume"]
 	vol.DeleteContext = func(ctx context.Context, d *schema.ResourceData, meta interface{}) diag.Diagnostics {
-		client, err := meta.(*provider.ProviderConfig).MakeClient(ctx, d)
+		client, err := dockerClient(ctx, d, meta)
 		if err != nil {
-			return diag.Errorf("failed to create Docker client: %v", err)
+			return diag.FromErr(err)
 		}
 		err = untilRemoved(ctx, "volume is in use", func() (bool, error) {
 			return false, client.VolumeRemove(ctx, d.Id(), true)
@@ -105,9 +104,9 @@ func untilRemoved(ctx context.Context, inUse string, remove func() (gone bool, e
 // readLocalNetwork sets the network's state from one inspect, as the upstream read does when
 // all fields are exposed. It reports false for an overlay network (left to the upstream read).
 func readLocalNetwork(ctx context.Context, d *schema.ResourceData, meta interface{}) (bool, error) {
-	client, err := meta.(*provider.ProviderConfig).MakeClient(ctx, d)
+	client, err := dockerClient(ctx, d, meta)
 	if err != nil {
-		return false, fmt.Errorf("failed to create Docker client: %w", err)
+		return false, err
 	}
 	n, _, err := client.NetworkInspectWithRaw(ctx, d.Id(), network.InspectOptions{})
 	if err != nil {

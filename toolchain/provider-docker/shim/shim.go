@@ -2,6 +2,10 @@
 package shim
 
 import (
+	"context"
+	"fmt"
+
+	"github.com/docker/docker/client"
 	"github.com/hashicorp/terraform-plugin-sdk/v2/helper/schema"
 	"github.com/terraform-providers/terraform-provider-docker/internal/provider"
 )
@@ -16,4 +20,13 @@ func NewProvider() *schema.Provider {
 	withFastHealthWait(p)
 	withPromptNetworksAndVolumes(p)
 	return p
+}
+
+// dockerClient is the provider's client for the resource's host, as the upstream resources get it.
+func dockerClient(ctx context.Context, d *schema.ResourceData, meta interface{}) (*client.Client, error) {
+	c, err := meta.(*provider.ProviderConfig).MakeClient(ctx, d)
+	if err != nil {
+		return nil, fmt.Errorf("failed to create Docker client: %w", err)
+	}
+	return c, nil
 }
