@@ -1,45 +1,27 @@
-// The program: reads config once, builds the host, deploys the chosen application stacks and
-// exports their URLs. Everything below index.ts is a function of typed arguments.
+// The program: reads config once, builds the host, deploys the chosen application stacks from
+// the app registry and exports their URLs. Everything below index.ts is a function of typed
+// arguments.
 import * as pulumi from "@pulumi/pulumi";
-import { parseConfig, publishedPorts, RawConfig } from "./config/schema";
+import { z } from "zod";
+import { deployedPorts, RawConfig } from "./config/schema";
+import { AppDefinition, objectShape, unwrap } from "./config/app-definition";
+import { APPS, Config, loadConfig } from "./stacks/registry";
+import { App } from "./components/app";
 import { DockerHost } from "./components/host/docker-host";
 import { LocalDockerHost } from "./components/host/local";
 import { SshDockerHost } from "./components/host/ssh";
 // Only a type at the top: @pulumi/aws takes ~0.6 s to load, paid by every local and ssh preview,
 // up and destroy if imported here. The ec2 target loads it (see dockerHost).
 import type { Ec2DockerHost } from "./components/host/ec2";
-import { Biostar } from "./stacks/biostar";
-import { Wattrex } from "./stacks/wattrex";
-import { Portal } from "./stacks/portal";
-import { Pecan } from "./stacks/pecan";
-import { DevopsLab } from "./stacks/devops-lab";
 import { dropRpcPayloadDebugLogs } from "./components/log-hygiene";
 
 dropRpcPayloadDebugLogs();
 
 const NAMESPACE = "appstacks";
 const config = new pulumi.Config(NAMESPACE);
-const raw: RawConfig = {
-  target: config.get("target"),
-  apps: config.getObject("apps"),
-  keepDataOnDestroy: config.getObject("keepDataOnDestroy"),
-  imageOverrides: config.getObject("imageOverrides"),
-  biostar: config.getObject("biostar"),
-  wattrex: config.getObject("wattrex"),
-  portal: config.getObject("portal"),
-  pecan: config.getObject("pecan"),
-  lab: config.getObject("lab"),
-  ssh: config.getObject("ssh"),
-  ec2: config.getObject("ec2"),
-};
-// Keys read elsewhere (secrets, with getSecret). Any other key of the namespace is a typo
-// (keepDataOnDestory) that would otherwise be ignored silently: parseConfig refuses it.
-const SECRET_KEYS = ["secretSeed", "biostarDbPassword", "portalMongoRootPassword", "portalTlsCertificate", "portalTlsKey", "sshPrivateKey"];
-const unknownKeys = Object.keys(pulumi.runtime.allConfig())
-  .filter((k) => k.startsWith(`${NAMESPACE}:`))
-  .map((k) => k.slice(NAMESPACE.length + 1))
-  .filter((k) => !(k in raw) && !SECRET_KEYS.includes(k));
-const cfg = parseOrStop({ ...raw, ...Object.fromEntries(unknownKeys.map((k) => [k, "(set)"])) });
+// Keys read with getSecret: the stack's seed, the SSH key, and the apps' config secrets.
+const SECRET_KEYS = ["secretSeed", "sshPrivateKey", ...APPS.flatMap((a) => (a.configSecrets ?? []).map((s) => s.key))];
+const cfg = parseOrStop(readConfig());
 const scope = { project: pulumi.getProject(), stack: pulumi.getStack() };
 // Set by `npm run up` on a stack's first deployment; see components/secret-derive.ts.
 const secretSeed = config.getSecret("secretSeed");
@@ -60,42 +42,37 @@ if (!cfg.keepDataOnDestroy && cfg.apps.length > 0) {
 
 const host = dockerHost();
 const urlsByApp: Record<string, pulumi.Output<string>> = {};
-
-// What every app stack gets besides its own settings.
-const common = { host, scope, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides, secretSeed };
-
-if (cfg.apps.includes("biostar")) {
-  urlsByApp.biostar = new Biostar("biostar", { ...common, ...cfg.biostar, dbPassword: config.getSecret("biostarDbPassword") }).url;
-}
-if (cfg.apps.includes("wattrex")) {
-  urlsByApp.wattrex = new Wattrex("wattrex", { ...common, ...cfg.wattrex }).url;
-}
-if (cfg.apps.includes("portal")) {
-  const { tls, ...portal } = cfg.portal;
-  urlsByApp.portal = new Portal("portal", {
-    ...common, ...portal, mongoRootPassword: config.getSecret("portalMongoRootPassword"),
-    tls: tls ? { certificate: requireSecretOrStop("portalTlsCertificate", "a PEM certificate"), key: requireSecretOrStop("portalTlsKey", "a PEM private key") } : undefined,
-  }).url;
+// Widened to one entry type: each entry's settings were validated by its own schema above.
+for (const app of APPS as readonly AppDefinition[]) {
+  if ((cfg.apps as string[]).includes(app.name)) Object.assign(urlsByApp, deploy(app, (cfg as unknown as Record<string, unknown>)[app.name]).urls);
 }
 
-if (cfg.apps.includes("pecan")) {
-  urlsByApp.pecan = new Pecan("pecan", { ...common, ...cfg.pecan }).url;
-}
-
-if (cfg.apps.includes("lab")) {
-  const lab = new DevopsLab("lab", { ...common, ...cfg.lab });
-  urlsByApp.lab = lab.url;
-  urlsByApp["lab-live"] = lab.liveUrl;
-  urlsByApp["lab-reader"] = lab.readerUrl;
-}
-
-/** Each deployed app's entry URL. */
+/** Each deployed app's entry URLs. */
 export const urls = pulumi.output(urlsByApp);
 
 /** Where the stacks run; for an EC2 instance also its addresses and how to log in. */
 export const server = cfg.target === "ec2"
   ? { target: cfg.target, address: host.address, publicIp: (host as Ec2DockerHost).publicIp, sshCommand: (host as Ec2DockerHost).sshCommand }
   : { target: cfg.target, address: host.address };
+
+/** One app of the registry on the host: its spec from its settings, its secrets from config. */
+function deploy(app: AppDefinition, settings: z.output<AppDefinition["settings"]>): App {
+  const secretValues: Record<string, pulumi.Output<string> | undefined> = {};
+  for (const s of app.configSecrets ?? []) {
+    const value = config.getSecret(s.key);
+    if (value === undefined && s.requiredWhen?.test(settings)) {
+      const by = `${NAMESPACE}:${app.name}.${s.requiredWhen.setting} ${JSON.stringify(settings[s.requiredWhen.setting])}`;
+      throw new pulumi.RunError(`${NAMESPACE}:${s.key}: not set (allowed: ${s.what}, set with pulumi config set --secret ${NAMESPACE}:${s.key} < file; required by ${by})`);
+    }
+    secretValues[s.secret] = value;
+  }
+  const urls = Object.fromEntries(Object.entries(app.urls(settings)).map(([name, u]) =>
+    [name, pulumi.interpolate`${u.https ? "https" : "http"}://${host.address}:${u.port}${u.path ?? "/"}`]));
+  return new App(app.type, app.name, {
+    host, scope: { ...scope, app: app.name }, secretSeed, secretValues, imageOverrides: cfg.imageOverrides, urls,
+    spec: app.spec(settings, { scope: { ...scope, app: app.name }, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides }),
+  });
+}
 
 /** The Docker host the config's target names; the stacks below do not know which it is. */
 function dockerHost(): DockerHost {
@@ -105,7 +82,7 @@ function dockerHost(): DockerHost {
     case "ssh": {
       const s = cfg.ssh;
       return new SshDockerHost("host", {
-        address: s.address!, user: s.user, port: s.port, privateKey: config.getSecret("sshPrivateKey"), installDocker: s.installDocker, scope,
+        address: s.address, user: s.user, port: s.port, privateKey: config.getSecret("sshPrivateKey"), installDocker: s.installDocker, scope,
         hostKeyCheck: s.hostKey !== undefined ? { hostKey: s.hostKey } : { insecureIgnoreHostKey: true },
       });
     }
@@ -114,27 +91,41 @@ function dockerHost(): DockerHost {
       const { Ec2DockerHost } = require("./components/host/ec2") as typeof import("./components/host/ec2");
       return new Ec2DockerHost("host", {
         region: e.region, instanceType: e.instanceType, amiId: e.amiId, amiOwner: e.amiOwner, amiNameFilter: e.amiNameFilter, sshUser: e.sshUser,
-        vpcId: e.vpcId, subnetId: e.subnetId, sshCidrs: e.sshCidrs!, sandbox: e.sandbox, rootVolumeGb: e.rootVolumeGb,
-        terminationProtection: e.terminationProtection, publicKey: e.publicKey!, privateKey: config.getSecret("sshPrivateKey"), scope,
-        publishedPorts: publishedPorts(cfg).map(([, port]) => port),
+        vpcId: e.vpcId, subnetId: e.subnetId, sshCidrs: e.sshCidrs, sandbox: e.sandbox, rootVolumeGb: e.rootVolumeGb,
+        terminationProtection: e.terminationProtection, publicKey: e.publicKey, privateKey: config.getSecret("sshPrivateKey"), scope,
+        publishedPorts: deployedPorts(cfg, APPS, NAMESPACE).map(([, port]) => port),
       });
     }
   }
 }
 
-/** A secret key another setting requires: one line naming it when it is missing. */
-function requireSecretOrStop(key: string, what: string): pulumi.Output<string> {
-  const value = config.getSecret(key);
-  if (value === undefined) {
-    throw new pulumi.RunError(`${NAMESPACE}:${key}: not set (allowed: ${what}, set with pulumi config set --secret ${NAMESPACE}:${key} < file; required by ${NAMESPACE}:portal.tls true)`);
+/**
+ * Every key of the namespace, read once: strings as they are, other values as JSON. A key the
+ * schema does not know (a typo such as keepDataOnDestory) is handed on so it is refused by name.
+ */
+function readConfig(): RawConfig {
+  const shape = objectShape(schemaOfKeys());
+  const raw: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(shape)) {
+    const inner = unwrap(schema as z.ZodTypeAny);
+    raw[key] = inner instanceof z.ZodString || inner instanceof z.ZodEnum ? config.get(key) : config.getObject(key);
   }
-  return value;
+  for (const k of Object.keys(pulumi.runtime.allConfig())) {
+    const key = k.startsWith(`${NAMESPACE}:`) ? k.slice(NAMESPACE.length + 1) : undefined;
+    if (key !== undefined && !(key in shape) && !SECRET_KEYS.includes(key)) raw[key] = "(set)";
+  }
+  return raw;
+}
+
+function schemaOfKeys(): z.ZodTypeAny {
+  const { programSchema } = require("./config/schema") as typeof import("./config/schema");
+  return programSchema(APPS);
 }
 
 /** A bad value stops the program before any resource is registered, without a stack trace. */
-function parseOrStop(values: RawConfig) {
+function parseOrStop(values: RawConfig): Config {
   try {
-    return parseConfig(NAMESPACE, values);
+    return loadConfig(NAMESPACE, values);
   } catch (e) {
     throw new pulumi.RunError((e as Error).message);
   }

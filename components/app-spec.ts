@@ -1,14 +1,55 @@
 // The typed description of one application stack, and its pure checks: references resolve,
 // ports do not clash, dependencies form no cycle. Tested directly, without Pulumi.
 import * as pulumi from "@pulumi/pulumi";
-import { HealthCheck, PublishedPort, RestartPolicy } from "./service";
 import { ImageSource } from "./image";
 
 export interface SecretSpec {
-  /** A value the stack read with requireSecret; generated when absent. */
+  /**
+   * A fixed value (a setting that is sensitive once deployed). When absent, the value set in
+   * config (AppStackArgs.secretValues) or one derived from the stack's secret seed (or generated).
+   */
   readonly value?: pulumi.Input<string>;
   /** @default 32 */
   readonly length?: number;
+}
+
+export interface PublishedPort {
+  readonly internal: number;
+  readonly external: number;
+  /** @default "0.0.0.0" */
+  readonly ip?: string;
+  /** The app setting that chooses `external` (e.g. "webPort"): named when two apps ask for one host port. */
+  readonly setting?: string;
+}
+
+export interface HealthCheck {
+  /** In Docker's form: ["CMD", ...] or ["CMD-SHELL", "..."]. */
+  readonly test: string[];
+  /** @default "2s" */
+  readonly interval?: string;
+  /** @default "5s" */
+  readonly timeout?: string;
+  /** @default 60 */
+  readonly retries?: number;
+  /** @default "0s" */
+  readonly startPeriod?: string;
+}
+
+export type RestartPolicy = "no" | "always" | "unless-stopped" | "on-failure";
+
+/**
+ * A file's text: given, rendered from the app's resolved secrets (a credentials file: the text
+ * is a secret), or read from a file of this repository (relative to the program's directory).
+ */
+export type FileContent =
+  | pulumi.Input<string>
+  | { readonly fromSecrets: (secrets: Readonly<Record<string, string>>) => string }
+  | { readonly fromHostFile: string };
+
+export interface FileSpec {
+  readonly path: string;
+  readonly content: FileContent;
+  readonly executable?: boolean;
 }
 
 export interface VolumeSpec {
@@ -33,19 +74,24 @@ export interface ServiceSpec {
   readonly image: ImageSource | string;
   readonly command?: string[];
   readonly entrypoint?: string[];
+  /** Plain settings. Secrets go in `secrets`, never here. */
   readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
   readonly secrets?: readonly SecretUse[];
-  readonly files?: readonly { path: string; content: pulumi.Input<string>; executable?: boolean }[];
+  readonly files?: readonly FileSpec[];
   /** Mounts of the app's volumes: volume key → path in the container. */
   readonly volumes?: Readonly<Record<string, string>>;
   /** Keys of the app's networks; the service answers to its own name on each. */
   readonly networks: readonly string[];
+  /** Only what must be reachable from outside the host. @default none */
   readonly ports?: readonly PublishedPort[];
   readonly healthcheck?: HealthCheck;
   /** Services and jobs that must be healthy (or completed) first. */
   readonly dependsOn?: readonly string[];
+  /** @default "unless-stopped" for services, "no" for jobs */
   readonly restart?: RestartPolicy;
+  /** Memory limit in MiB. @default none */
   readonly memoryMb?: number;
+  /** CPU limit, e.g. 0.5. @default none */
   readonly cpus?: number;
   /**
    * Extra container labels, e.g. a declaration the policy pack reads
@@ -53,12 +99,21 @@ export interface ServiceSpec {
    * (appstacks.project/stack/app/service) always win.
    */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Runs to completion before its dependents; a failure fails the deployment. */
+  /** Runs to completion (exit code 0) before its dependents; a failure fails the deployment. @default false */
   readonly job?: boolean;
+  /** How long to wait for healthy (services) or completion (jobs). @default 120 */
   readonly timeoutSeconds?: number;
-  /** Mount the host engine's socket (see Service.dockerSocket). Only a controller declares it. */
+  /**
+   * Mount the host engine's socket (/var/run/docker.sock): full control of the host's Docker, for
+   * a controller that starts containers at run time. Declared, never implied: the container is
+   * labelled appstacks.allow-docker-socket=true, the declaration the policy pack (policy/) requires.
+   * @default false
+   */
   readonly dockerSocket?: boolean;
-  /** Seconds to clean up between SIGTERM and SIGKILL on delete/replace. @default 0 */
+  /**
+   * Seconds between SIGTERM and SIGKILL when Pulumi deletes or replaces the container, for a
+   * process that must clean up (the provider kills at once otherwise). @default 0
+   */
   readonly stopGraceSeconds?: number;
 }
 

@@ -1,13 +1,16 @@
 // AppStack: turns an AppSpec into networks, volumes, secrets, images and services on a host,
-// with dependencies gated on health (services) and completion (jobs).
+// with dependencies gated on health (services) and completion (jobs). It owns every secret of
+// the app: a file that holds credentials is rendered here from the resolved values.
+// App: one application's node in the resource tree, of the app's own type, holding its AppStack.
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "./host/docker-host";
-import { AppSpec, specProblems, startOrder } from "./app-spec";
+import { AppSpec, FileContent, specProblems, startOrder } from "./app-spec";
 import { AppNetwork } from "./network";
 import { DataVolume } from "./volume";
 import { AppSecret } from "./secret";
 import { ImageSource, ServiceImage } from "./image";
-import { Service } from "./service";
+import { FileUpload, Service } from "./service";
 import { Scope, labelMap, physicalName } from "./naming";
 
 export interface AppStackArgs {
@@ -16,8 +19,10 @@ export interface AppStackArgs {
   readonly spec: AppSpec;
   /** Override map for pulled image references. */
   readonly imageOverrides?: Readonly<Record<string, string>>;
-  /** The stack's secret seed: generated secrets are derived from it (see AppSecret). */
+  /** The stack's secret seed: secrets without a value are derived from it (see AppSecret). */
   readonly secretSeed?: pulumi.Input<string>;
+  /** Values the user set for some of the spec's secrets (config secrets), by secret key. */
+  readonly secretValues?: Readonly<Record<string, pulumi.Input<string> | undefined>>;
 }
 
 export class AppStack extends pulumi.ComponentResource {
@@ -40,8 +45,17 @@ export class AppStack extends pulumi.ComponentResource {
     }
     const volumes = mapValues(spec.volumes ?? {}, (v, key) =>
       new DataVolume(`${name}-${key}`, { host, volumeName: physicalName(scope, key), keepOnDestroy: v.keepOnDestroy, labels: labelMap(scope) }, { parent: this }));
+    // Until 2026-12 some apps created their secrets beside their AppStack: the alias keeps the
+    // state (and so the value) of those.
+    const formerly = opts.parent ? [{ parent: opts.parent }] : [];
     const secrets = mapValues(spec.secrets ?? {}, (s, key) =>
-      new AppSecret(`${name}-${key}`, { value: s.value, length: s.length, seed: args.secretSeed }, { parent: this }));
+      new AppSecret(`${name}-${key}`, { value: s.value ?? args.secretValues?.[key], length: s.length, seed: args.secretSeed }, { parent: this, aliases: formerly }));
+    const secretValues = pulumi.all(mapValues(secrets, (s) => s.value));
+    const fileText = (content: FileContent): pulumi.Input<string> => {
+      if (typeof content === "object" && "fromSecrets" in content) return pulumi.secret(secretValues.apply(content.fromSecrets));
+      if (typeof content === "object" && "fromHostFile" in content) return fs.readFileSync(content.fromHostFile, "utf8");
+      return content;
+    };
 
     // Pushes to one repository go one after another (see ServiceImageArgs.pushAfter).
     const lastPush = new Map<string, pulumi.Resource>();
@@ -61,31 +75,19 @@ export class AppStack extends pulumi.ComponentResource {
     const services: Record<string, Service> = {};
     for (const svcName of order) {
       const svc = spec.services[svcName];
-      const labels = { ...svc.labels, ...labelMap(scope, svcName) };
       const deps = (svc.dependsOn ?? []).map((d) => services[d].container);
       // An image pushed to a registry of the app waits for the service's dependencies (the registry).
       const svcImage = typeof svc.image === "string" ? shared[svc.image] : image(svcName, svc.image, svc.image.build?.push ? deps : undefined);
       services[svcName] = new Service(`${name}-${svcName}`, {
+        ...svc,
         host,
         containerName: physicalName(scope, svcName),
         image: svcImage.imageId,
-        command: svc.command,
-        entrypoint: svc.entrypoint,
-        env: svc.env,
         secrets: (svc.secrets ?? []).map((s) => ({ name: s.secret, value: secrets[s.secret].value, pathEnv: s.pathEnv })),
-        files: svc.files,
+        files: (svc.files ?? []).map((f): FileUpload => ({ path: f.path, content: fileText(f.content), executable: f.executable })),
         volumes: Object.entries(svc.volumes ?? {}).map(([key, path]) => ({ volumeName: volumes[key].volumeName, path })),
         networks: svc.networks.map((key) => ({ networkName: networks[key].networkName, aliases: [svcName] })),
-        ports: svc.ports,
-        healthcheck: svc.healthcheck,
-        restart: svc.restart,
-        memoryMb: svc.memoryMb,
-        cpus: svc.cpus,
-        labels,
-        job: svc.job,
-        timeoutSeconds: svc.timeoutSeconds,
-        dockerSocket: svc.dockerSocket,
-        stopGraceSeconds: svc.stopGraceSeconds,
+        labels: { ...svc.labels, ...labelMap(scope, svcName) },
         // The container of a dependency exists only once it is healthy (or, for a job, done).
         dependsOn: deps,
       }, { parent: this });
@@ -93,6 +95,27 @@ export class AppStack extends pulumi.ComponentResource {
     this.services = services;
     this.volumeNames = pulumi.output(mapValues(volumes, (v) => v.volumeName)) as pulumi.Output<Record<string, string>>;
     this.registerOutputs({ volumeNames: this.volumeNames });
+  }
+}
+
+export interface AppArgs extends AppStackArgs {
+  /** Entry URLs by output name. */
+  readonly urls: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * One application: a component of the app's own Pulumi type (appstacks:stacks:Biostar), so a
+ * preview groups the app's resources under it, holding the generic AppStack that builds them.
+ */
+export class App extends pulumi.ComponentResource {
+  public readonly stack: AppStack;
+  public readonly urls: Readonly<Record<string, pulumi.Output<string>>>;
+
+  constructor(type: string, name: string, args: AppArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(type, name, {}, opts);
+    this.stack = new AppStack(name, args, { parent: this });
+    this.urls = mapValues(args.urls, (u) => pulumi.output(u));
+    this.registerOutputs({ urls: this.urls });
   }
 }
 

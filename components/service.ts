@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DockerHost, onHost } from "./host/docker-host";
 import { toLabelList } from "./naming";
+import { ServiceSpec } from "./app-spec";
 
 /** Where secret files are mounted, the convention of Docker secrets and of `*_FILE` images. */
 export const SECRETS_DIR = "/run/secrets";
@@ -35,69 +36,26 @@ export interface NetworkAttachment {
   readonly aliases?: string[];
 }
 
-export interface PublishedPort {
-  readonly internal: number;
-  readonly external: number;
-  /** @default "0.0.0.0" */
-  readonly ip?: string;
-}
-
-export interface HealthCheck {
-  /** In Docker's form: ["CMD", ...] or ["CMD-SHELL", "..."]. */
-  readonly test: string[];
-  /** @default "2s" */
-  readonly interval?: string;
-  /** @default "5s" */
-  readonly timeout?: string;
-  /** @default 60 */
-  readonly retries?: number;
-  /** @default "0s" */
-  readonly startPeriod?: string;
-}
-
-export type RestartPolicy = "no" | "always" | "unless-stopped" | "on-failure";
-
-export interface ServiceArgs {
+/**
+ * What AppStack resolved of a ServiceSpec: the image built or pulled, the secrets' values, the
+ * files' texts, the app's volumes, networks and labels, and the containers to wait for.
+ */
+export interface ResolvedService {
   readonly host: DockerHost;
   /** Physical container name; derive it from project, stack and app. */
   readonly containerName: string;
   /** Image ID or reference. */
   readonly image: pulumi.Input<string>;
-  readonly command?: string[];
-  readonly entrypoint?: string[];
-  /** Plain settings. Secrets go in `secrets`, never here. */
-  readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
   readonly secrets?: readonly SecretFile[];
   readonly files?: readonly FileUpload[];
   readonly volumes?: readonly VolumeMount[];
   readonly networks?: readonly NetworkAttachment[];
-  /** Only what must be reachable from outside the host. @default none */
-  readonly ports?: readonly PublishedPort[];
-  readonly healthcheck?: HealthCheck;
-  /** @default "unless-stopped" for services, "no" for jobs */
-  readonly restart?: RestartPolicy;
-  readonly memoryMb?: number;
-  /** CPU limit, e.g. 0.5 */
-  readonly cpus?: number;
   readonly labels?: Readonly<Record<string, string>>;
-  /** A one-shot job: created means ran to completion with exit code 0. @default false */
-  readonly job?: boolean;
-  /** How long to wait for healthy (services) or completion (jobs). @default 120 */
-  readonly timeoutSeconds?: number;
   readonly dependsOn?: pulumi.Resource[];
-  /**
-   * Mount the host engine's socket (/var/run/docker.sock): full control of the host's Docker, for
-   * a controller that starts containers at run time. Declared, never implied: the container is
-   * labelled appstacks.allow-docker-socket=true, the declaration the policy pack (policy/) requires.
-   * @default false
-   */
-  readonly dockerSocket?: boolean;
-  /**
-   * Seconds between SIGTERM and SIGKILL when Pulumi deletes or replaces the container, for a
-   * process that must clean up (the provider kills at once otherwise). @default 0
-   */
-  readonly stopGraceSeconds?: number;
 }
+
+/** A service as the app describes it (ServiceSpec, whose fields say what they do), resolved. */
+export type ServiceArgs = Omit<ServiceSpec, keyof ResolvedService> & ResolvedService;
 
 /** Where the engine's API socket is on a Docker host, and where a declared mount puts it. */
 export const DOCKER_SOCKET = "/var/run/docker.sock";

@@ -8,58 +8,40 @@
 // Docker API; the git post-receive hooks are Pulumi builds pushed through the registry; the switch
 // is a config value (`live`) applied by a one-shot job that writes redis, so the proxy is never
 // replaced and the idle colour keeps running.
-import * as pulumi from "@pulumi/pulumi";
-import { DockerHost } from "../components/host/docker-host";
-import { AppStack, builtImageTag } from "../components/app";
-import { ServiceSpec } from "../components/app-spec";
-import { ImageBuild } from "../components/image";
+import { z } from "zod";
+import { defineApp, SpecContext } from "../config/app-definition";
+import { imageRef, matching, nonEmpty, port, positiveInt } from "../config/schema";
+import { builtImageTag } from "../components/app";
+import { AppSpec, ServiceSpec } from "../components/app-spec";
 import { resolveImageRef } from "../components/image-ref";
-import { Scope, labelMap, physicalName } from "../components/naming";
+import { labelMap, physicalName } from "../components/naming";
 
-export type Colour = "blue" | "green";
+const colour = z.enum(["blue", "green"], { message: "blue or green" });
+export type Colour = z.output<typeof colour>;
+const release = matching(/^[A-Za-z0-9_.-]{1,64}$/, "a release label of letters, digits, _ . - (at most 64)");
 
-export interface DevopsLabArgs {
-  readonly host: DockerHost;
-  readonly scope: Omit<Scope, "app">;
-  /** Host port of the proxy's round-robin entry point. @default 3456 (the seed's) */
-  readonly proxyPort?: number;
-  /** Host port of the proxy's blue/green entry point (live colour). @default 3457 */
-  readonly livePort?: number;
-  /** Host port of the private registry, bound to 127.0.0.1 only. @default 5000 (the seed's) */
-  readonly registryPort?: number;
-  /** Host port (and build-arg port) of the blue deployment. @default 50100 (the seed's) */
-  readonly bluePort?: number;
-  /** Host port (and build-arg port) of the green deployment. @default 50101 (the seed's) */
-  readonly greenPort?: number;
-  /** Host port of the file-IO reader. @default 8000 (the seed's) */
-  readonly readerPort?: number;
-  /** Port the writer's socat listens on, inside the stack's network. @default 7000 (the seed's) */
-  readonly writerPort?: number;
-  /** Port the base webapp is built for (build arg start_port); spawned ones take the next. @default 3000 */
-  readonly webappPort?: number;
-  /** The colour the proxy's live entry point sends traffic to. @default "blue" */
-  readonly live?: Colour;
-  /**
-   * The release of each colour's build (the seed's push to that colour's git remote): a new value
-   * rebuilds that colour's image only, and replaces that colour's container only. @default "1"
-   */
-  readonly blueRelease?: string;
-  /** @default "1" */
-  readonly greenRelease?: string;
-  /** How often the writer appends a line. @default 120 (the seed's two minutes) */
-  readonly writeIntervalSeconds?: number;
-  /** Directory holding webapp/ and services/. */
-  readonly buildContext: string;
-  /** @default "redis:7.2" */
-  readonly redisImage?: string;
-  /** @default "registry:2.8" */
-  readonly registryImage?: string;
-  /** @default "debian:bookworm-slim" */
-  readonly baseImage?: string;
-  /** Keep the registry's volume on destroy. @default true */
-  readonly keepDataOnDestroy?: boolean;
-  readonly imageOverrides?: Readonly<Record<string, string>>;
-}
+// Ports default to the seed's; livePort is the proxy's blue/green entry point, which the seed did not have.
+export const labSettings = z
+  .object({
+    proxyPort: port.default(3456).describe("host port of the proxy's round-robin entry point (the seed's)"),
+    livePort: port.default(3457).describe("host port of the proxy's blue/green entry point (the live colour)"),
+    registryPort: port.default(5000).describe("host port of the private registry, bound to 127.0.0.1 only (the seed's)"),
+    bluePort: port.default(50100).describe("host port (and build-arg port) of the blue deployment (the seed's)"),
+    greenPort: port.default(50101).describe("host port (and build-arg port) of the green deployment (the seed's)"),
+    readerPort: port.default(8000).describe("host port of the file-IO reader (the seed's)"),
+    writerPort: port.default(7000).describe("port the writer's socat listens on, inside the stack's network (the seed's)"),
+    webappPort: port.default(3000).describe("port the base webapp is built for (build arg start_port); spawned ones take the next"),
+    live: colour.default("blue").describe("the colour the proxy's live entry point sends traffic to"),
+    blueRelease: release.default("1").describe("the release of blue's build (the seed's push to its git remote): a new value rebuilds and replaces blue only"),
+    greenRelease: release.default("1").describe("the release of green's build: a new value rebuilds and replaces green only"),
+    writeIntervalSeconds: positiveInt.default(120).describe("how often the writer appends a line (the seed's two minutes)"),
+    buildContext: nonEmpty.default("apps/devops-lab").describe("directory holding webapp/ and services/"),
+    redisImage: imageRef.default("redis:7.2").describe("the redis image"),
+    registryImage: imageRef.default("registry:2.8").describe("the registry image"),
+    baseImage: imageRef.default("debian:bookworm-slim").describe("the image the lab's Dockerfiles build FROM (build arg BASE_IMAGE)"),
+  })
+  .strict();
+export type LabSettings = z.output<typeof labSettings>;
 
 const PROXY_INTERNAL = 3456;
 const LIVE_INTERNAL = 3457;
@@ -73,51 +55,25 @@ const SPAWNER_GRACE_SECONDS = 30;
  */
 const WEBAPP_GRACE_SECONDS = 10;
 
-export class DevopsLab extends pulumi.ComponentResource {
-  static readonly TYPE = "appstacks:stacks:DevopsLab";
-  /** The proxy's round-robin entry point. */
-  public readonly url: pulumi.Output<string>;
-  /** The proxy's blue/green entry point: the live colour. */
-  public readonly liveUrl: pulumi.Output<string>;
-  /** The file-IO reader. */
-  public readonly readerUrl: pulumi.Output<string>;
-  public readonly app: AppStack;
-
-  constructor(name: string, args: DevopsLabArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super(DevopsLab.TYPE, name, {}, opts);
-    const scope: Scope = { ...args.scope, app: "lab" };
-    this.app = new AppStack(name, {
-      host: args.host,
-      scope,
-      imageOverrides: args.imageOverrides,
-      spec: { ...labSpec(scope, args), networks: { backend: {} }, volumes: { registry: { keepOnDestroy: args.keepDataOnDestroy ?? true } } },
-    }, { parent: this });
-    const at = (port: number) => pulumi.interpolate`http://${args.host.address}:${port}/`;
-    this.url = at(args.proxyPort ?? 3456);
-    this.liveUrl = at(args.livePort ?? 3457);
-    this.readerUrl = at(args.readerPort ?? 8000);
-    this.registerOutputs({ url: this.url, liveUrl: this.liveUrl, readerUrl: this.readerUrl });
-  }
-}
-
-/** The lab's images and services: a pure function of the args, tested directly. */
-export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<string, { build: ImageBuild }>; services: Record<string, ServiceSpec> } {
-  const baseImage = resolveImageRef(args.baseImage ?? "debian:bookworm-slim", args.imageOverrides);
-  const webappPort = args.webappPort ?? 3000;
-  const registryPort = args.registryPort ?? 5000;
-  const colourPort = { blue: args.bluePort ?? 50100, green: args.greenPort ?? 50101 };
-  const release = { blue: args.blueRelease ?? "1", green: args.greenRelease ?? "1" };
-  const live = args.live ?? "blue";
+/** The lab's images and services: a pure function of the settings, tested directly. */
+export function labSpec(s: LabSettings, ctx: SpecContext): AppSpec {
+  const scope = ctx.scope;
+  const baseImage = resolveImageRef(s.baseImage, ctx.imageOverrides);
+  const webappPort = s.webappPort;
+  const registryPort = s.registryPort;
+  const colourPort = { blue: s.bluePort, green: s.greenPort };
+  const release = { blue: s.blueRelease, green: s.greenRelease };
+  const live = s.live;
   const idle: Colour = live === "blue" ? "green" : "blue";
-  const writerPort = args.writerPort ?? 7000;
-  const ctx = (dir: string) => `${args.buildContext}/${dir}`;
+  const writerPort = s.writerPort;
+  const dir = (d: string) => `${s.buildContext}/${d}`;
   const node = (...cmd: string[]) => ({ test: ["CMD", "node", "/app/check.js", ...cmd] });
   const webappCheck = { test: ["CMD", "node", "/app/healthcheck.js"] };
 
   const colour = (c: Colour): ServiceSpec => ({
     image: {
       build: {
-        context: ctx("webapp"),
+        context: dir("webapp"),
         args: { BASE_IMAGE: baseImage, start_port: String(colourPort[c]), COLOR: c, RELEASE: release[c] },
         // As the seed's post-receive hook: build, tag for the private registry, push, pull.
         push: { registry: `localhost:${registryPort}`, pullRegistry: `127.0.0.1:${registryPort}`, repository: physicalName(scope, "app"), tag: c },
@@ -125,21 +81,23 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
     },
     networks: ["backend"],
     memoryMb: 128,
-    ports: [{ internal: colourPort[c], external: colourPort[c] }],
+    ports: [{ internal: colourPort[c], external: colourPort[c], setting: `${c}Port` }],
     healthcheck: webappCheck,
     stopGraceSeconds: WEBAPP_GRACE_SECONDS,
     dependsOn: ["registry"],
   });
 
   return {
+    networks: { backend: {} },
+    volumes: { registry: { keepOnDestroy: ctx.keepDataOnDestroy } },
     images: {
-      webapp: { build: { context: ctx("webapp"), args: { BASE_IMAGE: baseImage, start_port: String(webappPort) } } },
-      services: { build: { context: ctx("services"), args: { BASE_IMAGE: baseImage } } },
+      webapp: { build: { context: dir("webapp"), args: { BASE_IMAGE: baseImage, start_port: String(webappPort) } } },
+      services: { build: { context: dir("services"), args: { BASE_IMAGE: baseImage } } },
     },
     services: {
       redis: {
         memoryMb: 128,
-        image: { ref: args.redisImage ?? "redis:7.2" },
+        image: { ref: s.redisImage },
         networks: ["backend"],
         healthcheck: { test: ["CMD", "redis-cli", "ping"] },
       },
@@ -178,17 +136,17 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
         command: ["node", "/app/proxy.js"],
         env: { REDIS_URL, PROXY_PORT: String(PROXY_INTERNAL), LIVE_PORT: String(LIVE_INTERNAL) },
         networks: ["backend"],
-        ports: [{ internal: PROXY_INTERNAL, external: args.proxyPort ?? 3456 }, { internal: LIVE_INTERNAL, external: args.livePort ?? 3457 }],
+        ports: [{ internal: PROXY_INTERNAL, external: s.proxyPort, setting: "proxyPort" }, { internal: LIVE_INTERNAL, external: s.livePort, setting: "livePort" }],
         healthcheck: node("http", String(PROXY_INTERNAL), "/__proxy/health"),
         dependsOn: ["redis", "spawner"],
       },
       registry: {
         memoryMb: 128,
-        image: { ref: args.registryImage ?? "registry:2.8" },
+        image: { ref: s.registryImage },
         volumes: { registry: "/var/lib/registry" },
         networks: ["backend"],
         // Unauthenticated, so reachable from this host only; the engine pushes through it.
-        ports: [{ internal: 5000, external: registryPort, ip: "127.0.0.1" }],
+        ports: [{ internal: 5000, external: registryPort, ip: "127.0.0.1", setting: "registryPort" }],
         healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5000/v2/"] },
       },
       blue: colour("blue"),
@@ -207,7 +165,7 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
         memoryMb: 64,
         image: "services",
         command: ["node", "/app/writer.js"],
-        env: { FILE: "/data/random", PORT: String(writerPort), WRITE_INTERVAL_SECONDS: String(args.writeIntervalSeconds ?? 120) },
+        env: { FILE: "/data/random", PORT: String(writerPort), WRITE_INTERVAL_SECONDS: String(s.writeIntervalSeconds) },
         networks: ["backend"],
         healthcheck: node("tcp", String(writerPort)),
       },
@@ -217,10 +175,19 @@ export function labSpec(scope: Scope, args: DevopsLabArgs): { images: Record<str
         command: ["node", "/app/reader.js"],
         env: { PORT: String(READER_INTERNAL), WRITER_HOST: "writer", WRITER_PORT: String(writerPort) },
         networks: ["backend"],
-        ports: [{ internal: READER_INTERNAL, external: args.readerPort ?? 8000 }],
+        ports: [{ internal: READER_INTERNAL, external: s.readerPort, setting: "readerPort" }],
         healthcheck: node("http", String(READER_INTERNAL), "/healthz"),
         dependsOn: ["writer"],
       },
     },
   };
 }
+
+export const lab = defineApp({
+  name: "lab",
+  title: "DevOps lab",
+  type: "appstacks:stacks:DevopsLab",
+  settings: labSettings,
+  spec: labSpec,
+  urls: (s) => ({ lab: { port: s.proxyPort }, "lab-live": { port: s.livePort }, "lab-reader": { port: s.readerPort } }),
+});

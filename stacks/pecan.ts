@@ -6,55 +6,48 @@
 // API, executor and runners start only once PostGIS and RabbitMQ are healthy and the database is
 // initialised. The seed's "unique machine id" and "sync between instances" are typed config.
 import * as crypto from "crypto";
-import * as pulumi from "@pulumi/pulumi";
-import { DockerHost } from "../components/host/docker-host";
-import { AppStack } from "../components/app";
-import { AppSpec, ServiceSpec } from "../components/app-spec";
+import { z } from "zod";
+import { defineApp, SpecContext } from "../config/app-definition";
+import { imageRef, intRange, matching, memoryMb, port } from "../config/schema";
+import { AppSpec, HealthCheck, ServiceSpec } from "../components/app-spec";
 import { bashHttpCheck, heartbeatCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
-import { AppSecret } from "../components/secret";
-import { HealthCheck } from "../components/service";
 import { Scope } from "../components/naming";
 import { pecanProxySite } from "./pecan-proxy";
 
-export interface PecanSyncPeer {
-  /** The peer's BETY machine id. */
-  readonly machineId: number;
-  /** The peer's BETY URL, e.g. https://pecan.example.org/bety/ */
-  readonly url: string;
-}
+const machineId = intRange(1, 2147483);
+const modelName = matching(/^[A-Za-z][A-Za-z0-9]{0,31}$/, "a model name of letters and digits, e.g. SIPNET");
+const httpUrl = matching(/^https?:\/\/[^\s/]+(\/\S*)?$/, "an http(s) URL such as https://pecan.example.org/bety/");
 
-export interface PecanArgs {
-  readonly host: DockerHost;
-  readonly scope: Omit<Scope, "app">;
-  /** Host port of the reverse proxy, the only published port. @default 80 (PEcAn's) */
-  readonly port?: number;
-  /**
-   * This instance's BETY machine id (BETY allocates each machine its own id range, which is what
-   * makes syncing between instances possible). @default derived from project and stack (100..9999)
-   */
-  readonly machineId?: number;
-  /** Instances whose BETY databases this one syncs with. @default none */
-  readonly syncPeers?: readonly PecanSyncPeer[];
-  /** Models with a runner each, e.g. ["SIPNET", "ED2"]. @default ["SIPNET"] */
-  readonly models?: readonly string[];
-  /** First users, as login → BETY access level (1 admin … 4 guest). @default { carya: 1 } */
-  readonly firstUsers?: Readonly<Record<string, number>>;
-  /** Tag of PEcAn's images (pecan/web, pecan/api, pecan/bety, pecan/executor, pecan/model-*-git). @default "1.8.0" */
-  readonly pecanVersion?: string;
-  /** @default "postgis/postgis:12-3.3" */
-  readonly postgisImage?: string;
-  /** @default "rabbitmq:3.13-management" */
-  readonly rabbitmqImage?: string;
-  /** @default "nginx:1.27" */
-  readonly proxyImage?: string;
-  /** Memory limit of the database container in MiB. @default 512 */
-  readonly dbMemoryMb?: number;
-  /** @default true */
-  readonly keepDataOnDestroy?: boolean;
-  /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
-  readonly secretSeed?: pulumi.Input<string>;
-  readonly imageOverrides?: Readonly<Record<string, string>>;
-}
+export const pecanSettings = z
+  .object({
+    port: port.default(80).describe("host port of the reverse proxy, the only published port (PEcAn's 80)"),
+    // BETY allocates each machine its own id range, which is what makes syncing between instances possible.
+    machineId: machineId.optional().describe("this instance's BETY machine id; unset: derived from project and stack (100..9999)"),
+    syncPeers: z.array(z.object({ machineId, url: httpUrl }).strict(), { message: "a list of { machineId, url }" }).default([])
+      .describe("instances whose BETY databases this one syncs with: [{machineId, url}]"),
+    models: z.array(modelName, { message: "a list of model names" }).min(1, "at least one model").default(["SIPNET"])
+      .describe("models with a runner each, e.g. [SIPNET, ED2]"),
+    firstUsers: z.record(matching(/^[a-z][a-z0-9_]{0,39}$/, "a login of lower-case letters, digits and _"), z.number().int().min(1).max(4), { message: "a map of login → access level 1..4" })
+      .default({ carya: 1 }).describe("first users, as login → BETY access level (1 admin … 4 guest)"),
+    pecanVersion: matching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "an image tag such as 1.8.0").refine((t) => t !== "latest", "a pinned image tag, not latest").default("1.8.0")
+      .describe("tag of PEcAn's images (pecan/web, pecan/api, pecan/bety, pecan/executor, pecan/model-*-git)"),
+    postgisImage: imageRef.default("postgis/postgis:12-3.3").describe("the database image"),
+    rabbitmqImage: imageRef.default("rabbitmq:3.13-management").describe("the broker image"),
+    proxyImage: imageRef.default("nginx:1.27").describe("the reverse proxy image"),
+    dbMemoryMb: memoryMb.default(512).describe("memory limit of the database container in MiB"),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    c.syncPeers.forEach((p, i) => {
+      if (p.machineId === c.machineId) ctx.addIssue({ code: "custom", path: ["syncPeers", i, "machineId"], message: "a machine id other than this instance's own" });
+    });
+    const seen = new Set<string>();
+    c.models.forEach((m, i) => {
+      if (seen.has(m.toLowerCase())) ctx.addIssue({ code: "custom", path: ["models", i], message: "each model once" });
+      seen.add(m.toLowerCase());
+    });
+  });
+export type PecanSettings = z.output<typeof pecanSettings>;
 
 const DB = { user: "bety", name: "bety" };
 const BROKER_USER = "pecan";
@@ -74,17 +67,15 @@ const heartbeat: HealthCheck = heartbeatCheck("/tmp/healthy");
 /** Healthy when nginx answers its own /healthz. */
 const proxyAnswering: HealthCheck = bashHttpCheck(80);
 
-export function pecanSpec(args: PecanArgs, credentials: { dbPassword: pulumi.Input<string>; brokerPassword: pulumi.Input<string> }): AppSpec {
-  const version = args.pecanVersion ?? "1.8.0";
-  const pecanImage = (name: string) => ({ ref: `pecan/${name}:${version}` });
-  const keep = args.keepDataOnDestroy ?? true;
-  const models = args.models ?? ["SIPNET"];
-  const users = Object.entries(args.firstUsers ?? { carya: 1 }).map(([login, level]) => `${login}:${level}`).join(",");
-  const brokerUri = pulumi.secret(pulumi.interpolate`amqp://${BROKER_USER}:${credentials.brokerPassword}@rabbitmq:5672/%2F`);
-  const brokerConf = pulumi.secret(pulumi.interpolate`default_user = ${BROKER_USER}\ndefault_pass = ${credentials.brokerPassword}\n`);
+export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
+  const pecanImage = (name: string) => ({ ref: `pecan/${name}:${s.pecanVersion}` });
+  const keep = ctx.keepDataOnDestroy;
+  const users = Object.entries(s.firstUsers).map(([login, level]) => `${login}:${level}`).join(",");
+  const brokerUri = { fromSecrets: (v: Readonly<Record<string, string>>) => `amqp://${BROKER_USER}:${v["rabbitmq-password"]}@rabbitmq:5672/%2F` };
+  const brokerConf = { fromSecrets: (v: Readonly<Record<string, string>>) => `default_user = ${BROKER_USER}\ndefault_pass = ${v["rabbitmq-password"]}\n` };
   // What every PEcAn container is told: where the database and broker are, and who it is.
-  const pecanEnv = { PGHOST: "postgres", PGDATABASE: DB.name, PGUSER: DB.user, PECAN_MACHINE_ID: String(args.machineId ?? defaultMachineId(args.scope)), PECAN_DATA_DIR: DATA_DIR, RABBITMQ_URI_FILE: `${SECRETS}/rabbitmq-uri` };
-  const peers = { path: PEERS_FILE, content: JSON.stringify(args.syncPeers ?? [], null, 2) + "\n" };
+  const pecanEnv = { PGHOST: "postgres", PGDATABASE: DB.name, PGUSER: DB.user, PECAN_MACHINE_ID: String(s.machineId ?? defaultMachineId(ctx.scope)), PECAN_DATA_DIR: DATA_DIR, RABBITMQ_URI_FILE: `${SECRETS}/rabbitmq-uri` };
+  const peers = { path: PEERS_FILE, content: JSON.stringify(s.syncPeers, null, 2) + "\n" };
   const pecan = (role: string | undefined, extra: Partial<ServiceSpec> & Pick<ServiceSpec, "image">): ServiceSpec => ({
     env: { ...pecanEnv, ...(role ? { PECAN_ROLE: role } : {}) },
     secrets: [{ secret: "db-password", pathEnv: "PGPASSWORD_FILE" }],
@@ -96,7 +87,7 @@ export function pecanSpec(args: PecanArgs, credentials: { dbPassword: pulumi.Inp
   const ready = ["postgres", "rabbitmq", "init-users"];
 
   const runners: Record<string, ServiceSpec> = {};
-  for (const model of models) {
+  for (const model of s.models) {
     runners[`runner-${model.toLowerCase()}`] = pecan("runner", {
       image: pecanImage(`model-${model.toLowerCase()}-git`),
       env: { ...pecanEnv, PECAN_ROLE: "runner", PECAN_MODEL: model },
@@ -110,19 +101,19 @@ export function pecanSpec(args: PecanArgs, credentials: { dbPassword: pulumi.Inp
     // Only the proxy is on the front end; everything else has no route out and nothing published.
     networks: { frontend: {}, backend: { internal: true } },
     volumes: { postgres: { keepOnDestroy: keep }, rabbitmq: { keepOnDestroy: keep }, runs: { keepOnDestroy: keep } },
-    secrets: { "db-password": { value: credentials.dbPassword } },
+    secrets: { "db-password": {}, "rabbitmq-password": {} },
     services: {
       postgres: {
-        image: { ref: args.postgisImage ?? "postgis/postgis:12-3.3" },
+        image: { ref: s.postgisImage },
         env: { POSTGRES_USER: DB.user, POSTGRES_DB: DB.name },
         secrets: [{ secret: "db-password", pathEnv: "POSTGRES_PASSWORD_FILE" }],
         volumes: { postgres: "/var/lib/postgresql/data" },
         networks: ["backend"],
         healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", DB.user, "-d", DB.name], startPeriod: "2s" },
-        memoryMb: args.dbMemoryMb ?? 512,
+        memoryMb: s.dbMemoryMb,
       },
       rabbitmq: {
-        image: { ref: args.rabbitmqImage ?? "rabbitmq:3.13-management" },
+        image: { ref: s.rabbitmqImage },
         files: [{ path: "/etc/rabbitmq/conf.d/10-appstacks.conf", content: brokerConf }],
         volumes: { rabbitmq: "/var/lib/rabbitmq" },
         networks: ["backend"],
@@ -139,12 +130,12 @@ export function pecanSpec(args: PecanArgs, credentials: { dbPassword: pulumi.Inp
       executor: pecan("executor", { image: pecanImage("executor"), volumes: { runs: DATA_DIR }, healthcheck: heartbeat, dependsOn: ready }),
       ...runners,
       proxy: {
-        image: { ref: args.proxyImage ?? "nginx:1.27" },
+        image: { ref: s.proxyImage },
         files: [{ path: "/etc/nginx/conf.d/default.conf", content: pecanProxySite([
           { path: "/pecan/", upstream: "web:8000" }, { path: "/bety/", upstream: "bety:8000" }, { path: "/api/", upstream: "api:8000" },
         ]) }],
         networks: ["frontend", "backend"],
-        ports: [{ internal: 80, external: args.port ?? 80 }],
+        ports: [{ internal: 80, external: s.port, setting: "port" }],
         healthcheck: proxyAnswering,
         dependsOn: ["web", "bety", "api"],
         memoryMb: 64,
@@ -153,17 +144,11 @@ export function pecanSpec(args: PecanArgs, credentials: { dbPassword: pulumi.Inp
   };
 }
 
-export class Pecan extends pulumi.ComponentResource {
-  static readonly TYPE = "appstacks:stacks:Pecan";
-  public readonly url: pulumi.Output<string>;
-  public readonly app: AppStack;
-
-  constructor(name: string, args: PecanArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super(Pecan.TYPE, name, {}, opts);
-    const secret = (key: string) => new AppSecret(`${name}-${key}`, { seed: args.secretSeed }, { parent: this }).value;
-    const spec = pecanSpec(args, { dbPassword: secret("db-password"), brokerPassword: secret("rabbitmq-password") });
-    this.app = new AppStack(name, { host: args.host, scope: { ...args.scope, app: "pecan" }, spec, imageOverrides: args.imageOverrides, secretSeed: args.secretSeed }, { parent: this });
-    this.url = pulumi.interpolate`http://${args.host.address}:${args.port ?? 80}/pecan/`;
-    this.registerOutputs({ url: this.url });
-  }
-}
+export const pecan = defineApp({
+  name: "pecan",
+  title: "PEcAn",
+  type: "appstacks:stacks:Pecan",
+  settings: pecanSettings,
+  spec: pecanSpec,
+  urls: (s) => ({ pecan: { port: s.port, path: "/pecan/" } }),
+});

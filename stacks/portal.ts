@@ -4,62 +4,31 @@
 // data) plus a scheduler container on a configurable interval, MongoDB requires authentication with
 // credentials delivered as files, and only nginx is published. The same code deploys to the
 // local engine (dev) and to an EC2 host (prod): it only uses the DockerHost it is given.
-import * as pulumi from "@pulumi/pulumi";
-import { DockerHost } from "../components/host/docker-host";
-import { AppStack } from "../components/app";
-import { AppSpec, SecretUse } from "../components/app-spec";
-import { HealthCheck } from "../components/service";
+import { z } from "zod";
+import { defineApp, SpecContext } from "../config/app-definition";
+import { bool, imageRef, intRange, matching, memoryMb, nonEmpty, port } from "../config/schema";
+import { AppSpec, HealthCheck, SecretUse } from "../components/app-spec";
 import { bashHttpCheck, heartbeatCheck, pythonHttpCheck } from "../components/healthcheck";
 import { resolveImageRef } from "../components/image-ref";
-import { Scope } from "../components/naming";
 import { nginxSite } from "./portal-nginx";
 
-export interface PortalTls {
-  /** PEM certificate (chain). Delivered to nginx as a file. */
-  readonly certificate: pulumi.Input<string>;
-  /** PEM private key (a secret). Delivered to nginx as a file. */
-  readonly key: pulumi.Input<string>;
-}
-
-export interface PortalArgs {
-  readonly host: DockerHost;
-  /** Project and Pulumi stack; the app is "portal". */
-  readonly scope: Omit<Scope, "app">;
-  /** Host port nginx publishes HTTP on. @default 80 (the seed's) */
-  readonly httpPort?: number;
-  /** Host port nginx publishes HTTPS on, only when `tls` is given. @default 443 */
-  readonly httpsPort?: number;
-  /** Certificate and key: nginx then serves HTTPS and port 80 redirects to it. @default none */
-  readonly tls?: PortalTls;
-  /** Seconds between scheduled ingests. @default 86400 (the seed's 24 hours) */
-  readonly ingestIntervalSeconds?: number;
-  /** The database the portal keeps its data in. @default "portal" */
-  readonly database?: string;
-  /** MongoDB's root user (created on the first start of an empty volume). @default "root" */
-  readonly mongoRootUser?: string;
-  /** The root password (requireSecret); derived from the secret seed or generated when absent. */
-  readonly mongoRootPassword?: pulumi.Input<string>;
-  /** Build context of the Flask app (apps/portal, or a checkout of the seed's backend/flask). */
-  readonly buildContext: string;
-  /** @default "mongo:7.0" */
-  readonly mongoImage?: string;
-  /** @default "nginx:1.27" */
-  readonly nginxImage?: string;
-  /** Base image the app's Dockerfile builds FROM (build arg BASE_IMAGE). @default "debian:bookworm-slim" */
-  readonly baseImage?: string;
-  /** Memory limit of the database container in MiB. @default 512 */
-  readonly dbMemoryMb?: number;
-  /** @default true */
-  readonly keepDataOnDestroy?: boolean;
-  /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
-  readonly secretSeed?: pulumi.Input<string>;
-  readonly imageOverrides?: Readonly<Record<string, string>>;
-}
-
-export const PORTAL_DEFAULTS = {
-  httpPort: 80, httpsPort: 443, ingestIntervalSeconds: 86400, database: "portal", mongoRootUser: "root",
-  mongoImage: "mongo:7.0", nginxImage: "nginx:1.27", baseImage: "debian:bookworm-slim",
-} as const;
+export const portalSettings = z
+  .object({
+    httpPort: port.default(80).describe("host port nginx publishes HTTP on (the seed's 80)"),
+    httpsPort: port.default(443).describe("host port nginx publishes HTTPS on, only with tls"),
+    tls: bool.default(false).describe("serve HTTPS, port 80 redirecting to it; needs the secret keys appstacks:portalTlsCertificate and appstacks:portalTlsKey"),
+    ingestIntervalSeconds: intRange(10, 2592000, "an integer number of seconds from 10 to 2592000").default(86400)
+      .describe("seconds between scheduled ingests (the seed's 24 hours)"),
+    database: matching(/^[A-Za-z0-9_-]{1,63}$/, "a MongoDB database name (letters, digits, _ and -)").default("portal").describe("the database the portal keeps its data in"),
+    mongoRootUser: matching(/^[A-Za-z0-9_.-]{1,64}$/, "a user name (letters, digits, _ . -)").default("root").describe("MongoDB's root user, created on the first start of an empty volume"),
+    buildContext: nonEmpty.default("apps/portal").describe("build context of the Flask app (apps/portal, or a checkout of the seed's backend/flask)"),
+    mongoImage: imageRef.default("mongo:7.0").describe("the database image"),
+    nginxImage: imageRef.default("nginx:1.27").describe("the web server image"),
+    baseImage: imageRef.default("debian:bookworm-slim").describe("the image the app's Dockerfile builds FROM (build arg BASE_IMAGE)"),
+    dbMemoryMb: memoryMb.default(512).describe("memory limit of the database container in MiB"),
+  })
+  .strict();
+export type PortalSettings = z.output<typeof portalSettings>;
 
 /** The seed's Flask container listened on 8080 behind nginx. */
 const APP_PORT = 8080;
@@ -79,33 +48,31 @@ const mongoListening: HealthCheck = {
 /** Healthy when nginx answers /healthz with 200, i.e. it reaches a healthy app. */
 const nginxProxying: HealthCheck = bashHttpCheck(80);
 
-export function portalSpec(args: PortalArgs): AppSpec {
-  const d = { ...PORTAL_DEFAULTS, ...definedOnly(args) };
-  const overrides = args.imageOverrides ?? {};
+export function portalSpec(s: PortalSettings, ctx: SpecContext): AppSpec {
   const mongoCreds: SecretUse[] = [
     { secret: "mongo-root-username", pathEnv: "MONGO_USERNAME_FILE" },
     { secret: "mongo-root-password", pathEnv: "MONGO_PASSWORD_FILE" },
   ];
-  const appEnv = { MONGO_HOST: "mongo", MONGO_PORT: "27017", MONGO_DATABASE: d.database };
-  const tls = args.tls;
-  const nginxTls = tls && { certificatePath: `${SECRETS}/tls-certificate`, keyPath: `${SECRETS}/tls-key`, publishedHttpsPort: d.httpsPort };
+  const appEnv = { MONGO_HOST: "mongo", MONGO_PORT: "27017", MONGO_DATABASE: s.database };
+  const tls = s.tls;
+  const nginxTls = tls ? { certificatePath: `${SECRETS}/tls-certificate`, keyPath: `${SECRETS}/tls-key`, publishedHttpsPort: s.httpsPort } : undefined;
   return {
     // The app and the database have no route out and nothing published; nginx bridges the two.
     // The ingest is also on the front end: the seed's ingest fetched its data from REST APIs.
     networks: { backend: { internal: true }, frontend: {} },
-    volumes: { mongodata: { keepOnDestroy: args.keepDataOnDestroy ?? true } },
+    volumes: { mongodata: { keepOnDestroy: ctx.keepDataOnDestroy } },
     secrets: {
-      "mongo-root-username": { value: d.mongoRootUser },
-      "mongo-root-password": { value: args.mongoRootPassword },
-      ...(tls ? { "tls-certificate": { value: tls.certificate }, "tls-key": { value: tls.key } } : {}),
+      "mongo-root-username": { value: s.mongoRootUser },
+      "mongo-root-password": {},
+      ...(tls ? { "tls-certificate": {}, "tls-key": {} } : {}),
     },
     images: {
-      portal: { build: { context: args.buildContext, args: { BASE_IMAGE: resolveImageRef(d.baseImage, overrides) } } },
+      portal: { build: { context: s.buildContext, args: { BASE_IMAGE: resolveImageRef(s.baseImage, ctx.imageOverrides) } } },
     },
     services: {
       mongo: {
-        memoryMb: d.dbMemoryMb ?? 512,
-        image: { ref: d.mongoImage },
+        memoryMb: s.dbMemoryMb,
+        image: { ref: s.mongoImage },
         secrets: [
           { secret: "mongo-root-username", pathEnv: "MONGO_INITDB_ROOT_USERNAME_FILE" },
           { secret: "mongo-root-password", pathEnv: "MONGO_INITDB_ROOT_PASSWORD_FILE" },
@@ -129,7 +96,7 @@ export function portalSpec(args: PortalArgs): AppSpec {
         memoryMb: 256,
         image: "portal",
         command: ["python3", "-m", "portal.scheduler"],
-        env: { ...appEnv, INGEST_INTERVAL_SECONDS: String(d.ingestIntervalSeconds) },
+        env: { ...appEnv, INGEST_INTERVAL_SECONDS: String(s.ingestIntervalSeconds) },
         secrets: mongoCreds,
         networks: ["backend", "frontend"],
         healthcheck: heartbeatCheck("/tmp/scheduler-alive"),
@@ -146,11 +113,11 @@ export function portalSpec(args: PortalArgs): AppSpec {
       },
       nginx: {
         memoryMb: 64,
-        image: { ref: d.nginxImage },
+        image: { ref: s.nginxImage },
         files: [{ path: "/etc/nginx/conf.d/default.conf", content: nginxSite({ upstream: `app:${APP_PORT}`, tls: nginxTls }) }],
         secrets: tls ? [{ secret: "tls-certificate" }, { secret: "tls-key" }] : [],
         networks: ["frontend", "backend"],
-        ports: [{ internal: 80, external: d.httpPort }, ...(tls ? [{ internal: 443, external: d.httpsPort }] : [])],
+        ports: [{ internal: 80, external: s.httpPort, setting: "httpPort" }, ...(tls ? [{ internal: 443, external: s.httpsPort, setting: "httpsPort" }] : [])],
         healthcheck: nginxProxying,
         dependsOn: ["app"],
       },
@@ -158,28 +125,16 @@ export function portalSpec(args: PortalArgs): AppSpec {
   };
 }
 
-export class Portal extends pulumi.ComponentResource {
-  static readonly TYPE = "appstacks:stacks:Portal";
-  public readonly url: pulumi.Output<string>;
-  public readonly app: AppStack;
-
-  constructor(name: string, args: PortalArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super(Portal.TYPE, name, {}, opts);
-    this.app = new AppStack(name, {
-      host: args.host,
-      scope: { ...args.scope, app: "portal" },
-      spec: portalSpec(args),
-      imageOverrides: args.imageOverrides,
-      secretSeed: args.secretSeed,
-    }, { parent: this });
-    this.url = args.tls
-      ? pulumi.interpolate`https://${args.host.address}:${args.httpsPort ?? PORTAL_DEFAULTS.httpsPort}/`
-      : pulumi.interpolate`http://${args.host.address}:${args.httpPort ?? PORTAL_DEFAULTS.httpPort}/`;
-    this.registerOutputs({ url: this.url });
-  }
-}
-
-/** Args without the keys explicitly set to undefined, so defaults apply to them. */
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+export const portal = defineApp({
+  name: "portal",
+  title: "Portal",
+  type: "appstacks:stacks:Portal",
+  settings: portalSettings,
+  spec: portalSpec,
+  urls: (s) => ({ portal: s.tls ? { port: s.httpsPort, https: true } : { port: s.httpPort } }),
+  configSecrets: [
+    { key: "portalMongoRootPassword", secret: "mongo-root-password", what: "MongoDB's root password" },
+    { key: "portalTlsCertificate", secret: "tls-certificate", what: "a PEM certificate", requiredWhen: { setting: "tls", test: (s) => s.tls } },
+    { key: "portalTlsKey", secret: "tls-key", what: "a PEM private key", requiredWhen: { setting: "tls", test: (s) => s.tls } },
+  ],
+});

@@ -2,6 +2,7 @@
 // unit test pins their exact text; the seed asked users to keep four hand-written files in sync,
 // here one set of values feeds them all and they agree by construction.
 import { stringify } from "yaml";
+import type { WattrexSettings } from "./wattrex";
 
 export interface WattrexCredentials {
   readonly database: string;
@@ -47,10 +48,8 @@ export function rabbitmqConf(c: Pick<WattrexCredentials, "mqttUser" | "mqttPassw
   return [`default_user = ${c.mqttUser}`, `default_pass = ${c.mqttPassword}`, "mqtt.allow_anonymous = false", ""].join("\n");
 }
 
-export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
-
 /** devops/mn_manager/log_config.yaml, with the seed's module list. */
-export function logConfig(level: LogLevel): string {
+export function logConfig(level: WattrexSettings["logLevel"]): string {
   const modules = ["__main__", "wattrex_mn_manager", "wattrex_driver_mqtt", "wattrex_driver_db", "can_sniffer", "scpi_sniffer", "drv_flow"];
   const levels: Record<string, unknown> = Object.fromEntries(modules.map((m) => [m, level]));
   for (const quiet of ["sys_abs.sys_conf", "system_logger_tool", "system_shared_tool"]) levels[quiet] = "ERROR";
@@ -58,14 +57,8 @@ export function logConfig(level: LogLevel): string {
   return "---\n" + stringify(levels);
 }
 
-export interface SharedToolParams {
-  readonly chanNumMsg: number;
-  readonly ipcMsgSize: number;
-  readonly chanTimeout: number;
-}
-
 /** devops/config_params.yaml, found through CONFIG_FILE_PATH. */
-export function configParams(p: SharedToolParams): string {
+export function configParams(p: WattrexSettings["sharedToolParams"]): string {
   return "---\n" + stringify({
     system_shared_tool: { DEFAULT_CHAN_NUM_MSG: p.chanNumMsg, DEFAULT_IPC_MSG_SIZE: p.ipcMsgSize, DEFAULT_CHAN_TIMEOUT: p.chanTimeout },
   });

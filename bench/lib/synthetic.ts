@@ -3,7 +3,7 @@
 // network. The compose file is generated from the same spec, so both tools get the same thing.
 import { stringify } from "yaml";
 import { AppSpec } from "../../components/app-spec";
-import { HealthCheck } from "../../components/service";
+import { HealthCheck } from "../../components/app-spec";
 
 export const SYNTHETIC_IMAGE = "appstacks/base:bookworm";
 /** Exits at once on SIGTERM (a bare `sleep` as PID 1 would ignore it and make every stop wait 10 s). */

@@ -9,6 +9,7 @@ import * as docker from "@pulumi/docker";
 import { DockerHost } from "./docker-host";
 import { SshDockerHost } from "./ssh";
 import { ec2UserData } from "./ec2-user-data";
+import { WHOLE_INTERNET } from "./ssh-options";
 
 export interface Ec2DockerHostArgs {
   readonly region: string;
@@ -43,11 +44,9 @@ export interface Ec2DockerHostArgs {
   readonly scope: { project: string; stack: string };
 }
 
-const WORLD = ["0.0.0.0/0", "::/0"];
-
 /** SSH from the world is refused outside a sandbox, before anything is created. */
 export function sshCidrProblem(cidrs: readonly string[], sandbox: boolean): string | undefined {
-  const open = cidrs.find((c) => WORLD.includes(c));
+  const open = cidrs.find((c) => WHOLE_INTERNET.includes(c));
   if (open !== undefined && !sandbox) return `SSH from ${open} opens the server to the whole internet (allowed: your own CIDRs, e.g. 203.0.113.7/32; or set sandbox: true for a throwaway stack)`;
   return undefined;
 }

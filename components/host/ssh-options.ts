@@ -52,7 +52,13 @@ export function sshOptions(dir: string, check: HostKeyCheck, withKey: boolean): 
   return opts;
 }
 
-/** A host key line as ssh-keyscan or /etc/ssh/ssh_host_*_key.pub print it. */
-export function isHostKey(s: string): boolean {
-  return /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( .*)?$/.test(s.trim());
+/**
+ * An OpenSSH key line: a server's host key as ssh-keyscan prints it, or a user's public key as
+ * ssh-keygen writes it (the same format). The config schema checks both with it.
+ */
+export function isKeyLine(s: string): boolean {
+  return /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( .*)?$/.test(s);
 }
+
+/** CIDRs that let the whole internet in: SSH from them is refused outside a sandbox. */
+export const WHOLE_INTERNET = ["0.0.0.0/0", "::/0"];
