@@ -3,7 +3,7 @@
 // arguments.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { deployedPorts, RawConfig } from "./config/schema";
+import { deployedPorts, PROGRAM_SECRETS, RawConfig } from "./config/schema";
 import { AppDefinition, objectShape, unwrap } from "./config/app-definition";
 import { APPS, Config, loadConfig } from "./stacks/registry";
 import { App } from "./components/app";
@@ -20,7 +20,7 @@ dropRpcPayloadDebugLogs();
 const NAMESPACE = "appstacks";
 const config = new pulumi.Config(NAMESPACE);
 // Keys read with getSecret: the stack's seed, the SSH key, and the apps' config secrets.
-const SECRET_KEYS = ["secretSeed", "sshPrivateKey", ...APPS.flatMap((a) => (a.configSecrets ?? []).map((s) => s.key))];
+const SECRET_KEYS: string[] = [...PROGRAM_SECRETS.map((s) => s.key), ...APPS.flatMap((a) => (a.configSecrets ?? []).map((s) => s.key))];
 const cfg = parseOrStop(readConfig());
 const scope = { project: pulumi.getProject(), stack: pulumi.getStack() };
 // Set by `npm run up` on a stack's first deployment; see components/secret-derive.ts.

@@ -103,8 +103,8 @@ export function programSchema<A extends readonly AnyApp[]>(apps: A): z.ZodType<P
     imageOverrides: z.record(nonEmpty, imageRef, { message: "a map of image reference → replacement reference" }).default({})
       .describe("image reference or repository → a replacement (a mirror, or the offline stand-ins), e.g. {postgres: appstacks/postgres:local}"),
     ...Object.fromEntries(apps.map((a) => [a.name, a.settings.default({})])),
-    ssh: sshSchema.default({}).describe("target ssh: the server"),
-    ec2: ec2Schema.default({}).describe("target ec2: the instance"),
+    ssh: sshSchema.default({}).describe("settings of target ssh (a server you have)"),
+    ec2: ec2Schema.default({}).describe("settings of target ec2 (an instance this program creates)"),
   };
   // Checked once the keys parse: what each target requires, typed by the union above.
   const schema = z.object(shape).strict().transform((c, ctx) => {
@@ -146,6 +146,12 @@ export function isCidr(s: string): boolean {
   const v6 = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(s);
   return v6 !== null && v6[1].includes(":") && Number(v6[2]) <= 128 && (v6[1].match(/::/g) ?? []).length <= 1;
 }
+
+/** Secret keys the program itself reads (pulumi config set --secret); the apps add their own. */
+export const PROGRAM_SECRETS = [
+  { key: "secretSeed", what: "the seed every generated credential is derived from, so data kept by destroy opens again (npm run up sets one)" },
+  { key: "sshPrivateKey", what: "the private key for target ssh and ec2 (else your ssh agent)" },
+] as const;
 
 /** Raw values as read from Pulumi config (undefined when unset), by key without the namespace. */
 export type RawConfig = Readonly<Record<string, unknown>>;

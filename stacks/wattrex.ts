@@ -21,10 +21,14 @@ export const wattrexSettings = z
     mqttUser: nonEmpty.default("wattrex").describe("the broker user"),
     logLevel: z.enum(["DEBUG", "INFO", "WARNING", "ERROR"], { message: "one of DEBUG, INFO, WARNING, ERROR" }).default("INFO").describe("the node manager's log level"),
     sharedToolParams: z
-      .object({ chanNumMsg: positiveInt.default(350), ipcMsgSize: positiveInt.default(350), chanTimeout: positiveInt.default(1) })
+      .object({
+        chanNumMsg: positiveInt.default(350).describe("messages a channel holds (the seed's)"),
+        ipcMsgSize: positiveInt.default(350).describe("bytes of one message (the seed's)"),
+        chanTimeout: positiveInt.default(1).describe("seconds a channel read waits (the seed's)"),
+      })
       .strict()
       .default({})
-      .describe("the node manager's message queues: chanNumMsg, ipcMsgSize, chanTimeout (the seed's 350, 350, 1)"),
+      .describe("the node manager's message queues (config_params.yaml)"),
     buildContext: nonEmpty.default("apps/wattrex").describe("build context of the web server and node manager image (holds db/init.sql)"),
     mysqlImage: imageRef.default("mysql:8.4").describe("the database image"),
     rabbitmqImage: imageRef.default("rabbitmq:3.13").describe("the broker image"),
