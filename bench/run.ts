@@ -9,7 +9,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { APPS, ROOT } from "./apps";
 import { loadNow, machineInfo } from "./lib/machine";
-import { readmeBlock, renderMarkdown, withLatest } from "./lib/render";
+import { latestBlock, renderMarkdown, withLatest } from "./lib/render";
 import { AppResult, BenchResults, mergeResults, ScalingPoint, ZeroDowntimeResult } from "./lib/results";
 import { buildComposeImages, composeApp, emptyUp, oursApp, oursWarmUp, syntheticCold } from "./phases";
 import { labBlueGreen, plainReplacement } from "./zero-downtime";
@@ -92,9 +92,9 @@ async function main() {
     const md = renderMarkdown(results);
     fs.writeFileSync(path.join(o.out, "latest.md"), md);
     if (final) console.log("\n" + md);
-    // The README quotes the latest results between its markers (see "Benchmarks").
-    const readme = path.join(ROOT, "README.md");
-    if (o.out === DEFAULT_OUT) fs.writeFileSync(readme, withLatest(fs.readFileSync(readme, "utf8"), readmeBlock(results)));
+    // docs/benchmarks.md quotes the latest results between its markers (see "Latest results").
+    const doc = path.join(ROOT, "docs", "benchmarks.md");
+    if (o.out === DEFAULT_OUT) fs.writeFileSync(doc, withLatest(fs.readFileSync(doc, "utf8"), latestBlock(results)));
   };
 
   if (o.only.has("apps")) {

@@ -1,4 +1,4 @@
-// The appstacks policy pack: `pulumi preview --policy-pack policy` (see README, "Policy pack").
+// The appstacks policy pack: `pulumi preview --policy-pack policy` (see docs/reviewing.md, "Policy pack").
 // Every rule is mandatory: a violation fails the preview and the update.
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyPack } from "@pulumi/policy";

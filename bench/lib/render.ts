@@ -1,4 +1,4 @@
-// The Markdown report of a run: the tables the README quotes. Pure: results in, text out.
+// The Markdown report of a run: the tables docs/benchmarks.md quotes. Pure: results in, text out.
 import { BenchResults, Phase, PHASES } from "./results";
 import { perService, ratio, summarize, Summary } from "./stats";
 
@@ -107,18 +107,18 @@ export function renderMarkdown(r: BenchResults): string {
   return parts.join("\n") + "\n";
 }
 
-export const README_START = "<!-- bench:latest:start (written by npm run bench) -->";
-export const README_END = "<!-- bench:latest:end -->";
+export const LATEST_START = "<!-- bench:latest:start (written by npm run bench) -->";
+export const LATEST_END = "<!-- bench:latest:end -->";
 
-/** The README with the text between the markers replaced by `body`; unchanged without markers. */
-export function withLatest(readme: string, body: string): string {
-  const a = readme.indexOf(README_START);
-  const b = readme.indexOf(README_END);
-  if (a < 0 || b < a) return readme;
-  return `${readme.slice(0, a + README_START.length)}\n${body.trim()}\n${readme.slice(b)}`;
+/** The document (docs/benchmarks.md) with the text between the markers replaced by `body`; unchanged without markers. */
+export function withLatest(doc: string, body: string): string {
+  const a = doc.indexOf(LATEST_START);
+  const b = doc.indexOf(LATEST_END);
+  if (a < 0 || b < a) return doc;
+  return `${doc.slice(0, a + LATEST_START.length)}\n${body.trim()}\n${doc.slice(b)}`;
 }
 
-/** The README's part of a run: the machine and the tables, under the README's own heading. */
-export function readmeBlock(r: BenchResults): string {
+/** docs/benchmarks.md's part of a run: the machine and the tables, under that page's own heading. */
+export function latestBlock(r: BenchResults): string {
   return renderMarkdown(r).replace(/^# Benchmark results\n/, "").replace(/^## /gm, "#### ");
 }

@@ -16,7 +16,7 @@ PULUMI_BIN_DIR="$CACHE_DIR/pulumi-v$PULUMI_VERSION"
 DOCKER_PROVIDER_DIR="$CACHE_DIR/pulumi-resource-docker-v$DOCKER_PROVIDER_VERSION"
 RANDOM_PROVIDER_DIR="$CACHE_DIR/pulumi-resource-random-v$RANDOM_PROVIDER_VERSION"
 
-# The dev stack's local backend and passphrase: documented in the README, never a real secret.
+# The dev stack's local backend and passphrase: documented in docs/setup.md, never a real secret.
 BACKEND_DIR="$ROOT/.pulumi-backend"
 DEV_PASSPHRASE="appstacks-dev"
 

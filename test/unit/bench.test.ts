@@ -6,7 +6,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { APPS } from "../../bench/apps";
 import { perService, ratio, summarize } from "../../bench/lib/stats";
-import { formatRatio, minMedMax, README_END, README_START, readmeBlock, renderMarkdown, table, withLatest } from "../../bench/lib/render";
+import { formatRatio, LATEST_END, LATEST_START, latestBlock, minMedMax, renderMarkdown, table, withLatest } from "../../bench/lib/render";
 import { BenchResults, mergeResults } from "../../bench/lib/results";
 import { ContainerState, readiness, touched } from "../../bench/lib/docker";
 import { serviceNames, syntheticCompose, syntheticSpec } from "../../bench/lib/synthetic";
@@ -119,14 +119,20 @@ describe("report", () => {
     expect(md).toContain("- a note");
   });
 
-  test("the README's block between its markers is replaced, the rest kept", () => {
-    const readme = `# x\n${README_START}\nold table\n${README_END}\nafter\n`;
-    const updated = withLatest(readme, readmeBlock(results));
+  test("docs/benchmarks.md's block between its markers is replaced, the rest kept", () => {
+    const doc = `# x\n${LATEST_START}\nold table\n${LATEST_END}\nafter\n`;
+    const updated = withLatest(doc, latestBlock(results));
     expect(updated).not.toContain("old table");
     expect(updated).toContain("#### Deploys, ours vs docker-compose");
-    expect(updated.startsWith(`# x\n${README_START}\nMachine: `)).toBe(true);
-    expect(updated.endsWith(`${README_END}\nafter\n`)).toBe(true);
+    expect(updated.startsWith(`# x\n${LATEST_START}\nMachine: `)).toBe(true);
+    expect(updated.endsWith(`${LATEST_END}\nafter\n`)).toBe(true);
     expect(withLatest("no markers", "t")).toBe("no markers");
+  });
+
+  test("docs/benchmarks.md has both markers, in order (without them the harness writes nothing)", () => {
+    const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "benchmarks.md"), "utf8");
+    expect(doc.indexOf(LATEST_START)).toBeGreaterThanOrEqual(0);
+    expect(doc.indexOf(LATEST_END)).toBeGreaterThan(doc.indexOf(LATEST_START));
   });
 });
 

