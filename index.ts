@@ -3,10 +3,10 @@
 // arguments.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { deployedPorts, PROGRAM_SECRETS, RawConfig } from "./config/schema";
+import { deployedPorts, PROGRAM_SECRETS, programSchema, RawConfig } from "./config/schema";
 import { AppDefinition, objectShape, unwrap } from "./config/app-definition";
 import { APPS, Config, loadConfig } from "./stacks/registry";
-import { App } from "./components/app";
+import { deployApp, StackContext } from "./stacks/deploy";
 import { DockerHost } from "./components/host/docker-host";
 import { LocalDockerHost } from "./components/host/local";
 import { SshDockerHost } from "./components/host/ssh";
@@ -41,10 +41,14 @@ if (!cfg.keepDataOnDestroy && cfg.apps.length > 0) {
 }
 
 const host = dockerHost();
+const context: StackContext = {
+  host, scope, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides, secretSeed,
+  namespace: NAMESPACE, readSecret: (key) => config.getSecret(key),
+};
 const urlsByApp: Record<string, pulumi.Output<string>> = {};
 // Widened to one entry type: each entry's settings were validated by its own schema above.
 for (const app of APPS as readonly AppDefinition[]) {
-  if ((cfg.apps as string[]).includes(app.name)) Object.assign(urlsByApp, deploy(app, (cfg as unknown as Record<string, unknown>)[app.name]).urls);
+  if ((cfg.apps as string[]).includes(app.name)) Object.assign(urlsByApp, deployApp(app, (cfg as unknown as Record<string, unknown>)[app.name], context).urls);
 }
 
 /** Each deployed app's entry URLs. */
@@ -54,25 +58,6 @@ export const urls = pulumi.output(urlsByApp);
 export const server = cfg.target === "ec2"
   ? { target: cfg.target, address: host.address, publicIp: (host as Ec2DockerHost).publicIp, sshCommand: (host as Ec2DockerHost).sshCommand }
   : { target: cfg.target, address: host.address };
-
-/** One app of the registry on the host: its spec from its settings, its secrets from config. */
-function deploy(app: AppDefinition, settings: z.output<AppDefinition["settings"]>): App {
-  const secretValues: Record<string, pulumi.Output<string> | undefined> = {};
-  for (const s of app.configSecrets ?? []) {
-    const value = config.getSecret(s.key);
-    if (value === undefined && s.requiredWhen?.test(settings)) {
-      const by = `${NAMESPACE}:${app.name}.${s.requiredWhen.setting} ${JSON.stringify(settings[s.requiredWhen.setting])}`;
-      throw new pulumi.RunError(`${NAMESPACE}:${s.key}: not set (allowed: ${s.what}, set with pulumi config set --secret ${NAMESPACE}:${s.key} < file; required by ${by})`);
-    }
-    secretValues[s.secret] = value;
-  }
-  const urls = Object.fromEntries(Object.entries(app.urls(settings)).map(([name, u]) =>
-    [name, pulumi.interpolate`${u.https ? "https" : "http"}://${host.address}:${u.port}${u.path ?? "/"}`]));
-  return new App(app.type, app.name, {
-    host, scope: { ...scope, app: app.name }, secretSeed, secretValues, imageOverrides: cfg.imageOverrides, urls,
-    spec: app.spec(settings, { scope: { ...scope, app: app.name }, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides }),
-  });
-}
 
 /** The Docker host the config's target names; the stacks below do not know which it is. */
 function dockerHost(): DockerHost {
@@ -104,7 +89,7 @@ function dockerHost(): DockerHost {
  * schema does not know (a typo such as keepDataOnDestory) is handed on so it is refused by name.
  */
 function readConfig(): RawConfig {
-  const shape = objectShape(schemaOfKeys());
+  const shape = objectShape(programSchema(APPS));
   const raw: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(shape)) {
     const inner = unwrap(schema as z.ZodTypeAny);
@@ -115,11 +100,6 @@ function readConfig(): RawConfig {
     if (key !== undefined && !(key in shape) && !SECRET_KEYS.includes(key)) raw[key] = "(set)";
   }
   return raw;
-}
-
-function schemaOfKeys(): z.ZodTypeAny {
-  const { programSchema } = require("./config/schema") as typeof import("./config/schema");
-  return programSchema(APPS);
 }
 
 /** A bad value stops the program before any resource is registered, without a stack trace. */

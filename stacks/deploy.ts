@@ -1,0 +1,42 @@
+// One app of the registry on a host: its spec from its settings, the config secrets it reads,
+// its URLs on the host's address. index.ts calls it for every app in `apps`; tests call it for one.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { AppDefinition } from "../config/app-definition";
+import { App } from "../components/app";
+import { DockerHost } from "../components/host/docker-host";
+import { Scope } from "../components/naming";
+
+/** What every app gets besides its own settings: the same for all apps of a Pulumi stack. */
+export interface StackContext {
+  readonly host: DockerHost;
+  readonly scope: Omit<Scope, "app">;
+  readonly keepDataOnDestroy: boolean;
+  readonly imageOverrides: Readonly<Record<string, string>>;
+  /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
+  readonly secretSeed?: pulumi.Input<string>;
+  /** The config namespace, for error messages (appstacks:portalTlsKey). */
+  readonly namespace: string;
+  /** Reads a secret key of the namespace (config.getSecret); undefined when unset. */
+  readonly readSecret: (key: string) => pulumi.Output<string> | undefined;
+}
+
+export function deployApp<S extends z.ZodTypeAny>(app: AppDefinition<string, S>, settings: z.output<S>, ctx: StackContext, opts?: pulumi.ComponentResourceOptions): App {
+  const { namespace } = ctx;
+  const secretValues: Record<string, pulumi.Output<string> | undefined> = {};
+  for (const s of app.configSecrets ?? []) {
+    const value = ctx.readSecret(s.key);
+    if (value === undefined && s.requiredWhen?.test(settings)) {
+      const by = `${namespace}:${app.name}.${s.requiredWhen.setting} ${JSON.stringify((settings as Record<string, unknown>)[s.requiredWhen.setting])}`;
+      throw new pulumi.RunError(`${namespace}:${s.key}: not set (allowed: ${s.what}, set with pulumi config set --secret ${namespace}:${s.key} < file; required by ${by})`);
+    }
+    secretValues[s.secret] = value;
+  }
+  const scope = { ...ctx.scope, app: app.name };
+  const urls = Object.fromEntries(Object.entries(app.urls(settings)).map(([name, u]) =>
+    [name, pulumi.interpolate`${u.https ? "https" : "http"}://${ctx.host.address}:${u.port}${u.path ?? "/"}`]));
+  return new App(app.type, app.name, {
+    host: ctx.host, scope, secretSeed: ctx.secretSeed, secretValues, imageOverrides: ctx.imageOverrides, urls,
+    spec: app.spec(settings, { scope, keepDataOnDestroy: ctx.keepDataOnDestroy, imageOverrides: ctx.imageOverrides }),
+  }, opts);
+}
