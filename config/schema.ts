@@ -5,7 +5,7 @@
 // (stacks/registry.ts); this file holds what they share and the host settings.
 import { z } from "zod";
 import { isPinned } from "../components/image-ref";
-import { isKeyLine, WHOLE_INTERNET } from "../components/host/ssh-options";
+import { isKeyLine, sshCidrRule, worldOpenCidrs } from "../components/host/ssh-options";
 import { AppDefinition, objectShape, publishedPorts, unwrap } from "./app-definition";
 
 export const TARGETS = ["local", "ssh", "ec2"] as const;
@@ -131,8 +131,8 @@ function hostConfig(c: { target: (typeof TARGETS)[number]; ssh: SshSettings; ec2
       const { publicKey, sshCidrs } = ec2;
       if (publicKey === undefined) need(["ec2", "publicKey"], "an OpenSSH public key for the instance's key pair (required by target ec2)");
       if (sshCidrs === undefined) need(["ec2", "sshCidrs"], "the CIDRs SSH may come from, e.g. [203.0.113.7/32] (required by target ec2)");
-      const open = (sshCidrs ?? []).map((cidr, i) => [cidr, i] as const).filter(([cidr]) => WHOLE_INTERNET.includes(cidr) && !ec2.sandbox);
-      for (const [, i] of open) need(["ec2", "sshCidrs", i], "a CIDR narrower than the whole internet (SSH open to the world is refused unless ec2.sandbox is true)");
+      const open = worldOpenCidrs(sshCidrs ?? [], ec2.sandbox);
+      for (const i of open) need(["ec2", "sshCidrs", i], sshCidrRule("ec2.sandbox"));
       if (publicKey === undefined || sshCidrs === undefined || open.length > 0) return undefined;
       return { target: "ec2", ssh, ec2: { ...ec2, publicKey, sshCidrs } };
     }

@@ -9,7 +9,7 @@ import * as docker from "@pulumi/docker";
 import { DockerHost } from "./docker-host";
 import { SshDockerHost } from "./ssh";
 import { ec2UserData } from "./ec2-user-data";
-import { WHOLE_INTERNET } from "./ssh-options";
+import { sshCidrRule, worldOpenCidrs } from "./ssh-options";
 
 export interface Ec2DockerHostArgs {
   readonly region: string;
@@ -44,13 +44,6 @@ export interface Ec2DockerHostArgs {
   readonly scope: { project: string; stack: string };
 }
 
-/** SSH from the world is refused outside a sandbox, before anything is created. */
-export function sshCidrProblem(cidrs: readonly string[], sandbox: boolean): string | undefined {
-  const open = cidrs.find((c) => WHOLE_INTERNET.includes(c));
-  if (open !== undefined && !sandbox) return `SSH from ${open} opens the server to the whole internet (allowed: your own CIDRs, e.g. 203.0.113.7/32; or set sandbox: true for a throwaway stack)`;
-  return undefined;
-}
-
 export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHost {
   static readonly TYPE = "appstacks:host:Ec2DockerHost";
   public readonly provider: docker.Provider;
@@ -64,8 +57,10 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
 
   constructor(name: string, args: Ec2DockerHostArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(Ec2DockerHost.TYPE, name, {}, opts);
-    const problem = sshCidrProblem(args.sshCidrs, args.sandbox ?? false);
-    if (problem) throw new pulumi.ResourceError(`sshCidrs: ${problem}`, this);
+    const open = worldOpenCidrs(args.sshCidrs, args.sandbox ?? false);
+    if (open.length > 0) {
+      throw new pulumi.ResourceError(open.map((i) => `sshCidrs[${i}]: ${JSON.stringify(args.sshCidrs[i])} is not allowed (allowed: ${sshCidrRule("sandbox")})`).join("\n"), this);
+    }
     const aws_ = new aws.Provider(`${name}-aws`, { region: args.region as aws.Region }, { parent: this });
     const o = { parent: this, provider: aws_ };
     const user = args.sshUser ?? "admin";

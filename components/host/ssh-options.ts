@@ -61,4 +61,14 @@ export function isKeyLine(s: string): boolean {
 }
 
 /** CIDRs that let the whole internet in: SSH from them is refused outside a sandbox. */
-export const WHOLE_INTERNET = ["0.0.0.0/0", "::/0"];
+const WHOLE_INTERNET = ["0.0.0.0/0", "::/0"];
+
+/** The one rule for where SSH may come from, in the words of its error (`sandbox` as the caller names it). */
+export function sshCidrRule(sandboxKey: string): string {
+  return `a CIDR narrower than the whole internet (SSH open to the world is refused unless ${sandboxKey} is true)`;
+}
+
+/** The positions of the CIDRs the rule refuses. */
+export function worldOpenCidrs(cidrs: readonly string[], sandbox: boolean): number[] {
+  return sandbox ? [] : cidrs.flatMap((c, i) => (WHOLE_INTERNET.includes(c) ? [i] : []));
+}
