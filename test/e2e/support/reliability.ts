@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { execFileSync, spawnSync } from "child_process";
 import { OutputMap } from "@pulumi/pulumi/automation";
-import { projectStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "./workspace";
+import { projectStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "../../../support/workspace";
 import { containersLabelled, networksLabelled, volumesLabelled, healthOf, dockerObjectsOfStack } from "./docker";
 import { pulumiCli, startPulumiCli, killGroup } from "./cli";
 import { ReliabilityTarget } from "./reliabilityTargets";
