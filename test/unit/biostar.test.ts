@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, recorded, reset, valueOf, ofType, byName, options, recordOptions } from "./mocks";
+import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames } from "./mocks";
 import { LocalDockerHost } from "../../components/host/local";
 import { Biostar } from "../../stacks/biostar";
 import { AppSecret } from "../../components/secret";
@@ -71,11 +71,7 @@ describe("Biostar stack", () => {
 
   test("start order is gated: db healthy, then migrate, then init, then web", async () => {
     await deploy();
-    const deps = (name: string) => ((options.get(`biostar-${name}-container`)?.dependsOn ?? []) as pulumi.Resource[]);
-    const containerOf = (svc: string) => recorded.find((r) => r.name === `biostar-${svc}-container`);
-    expect(containerOf("db")).toBeDefined();
-    const depNames = async (name: string) =>
-      Promise.all(deps(name).map((r) => valueOf((r as pulumi.CustomResource).urn))).then((urns) => urns.map((u) => u.split("::").pop()));
+    const depNames = (svc: string) => dependsOnNames(`biostar-${svc}-container`);
     expect(await depNames("db")).toEqual([]);
     expect(await depNames("migrate")).toEqual(["biostar-db-container"]);
     expect(await depNames("init")).toEqual(["biostar-migrate-container"]);
