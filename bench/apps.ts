@@ -7,22 +7,12 @@ import * as path from "path";
 import { credEnv, credYaml, configParams, logConfig, rabbitmqConf, WattrexCredentials } from "../stacks/wattrex-files";
 import { pecanProxySite } from "../stacks/pecan-proxy";
 import { nginxSite } from "../stacks/portal-nginx";
-import { PECAN_IMAGES } from "../test/e2e/support/reliabilityTargets";
+import { PECAN_IMAGES, STAND_INS, standIns } from "../support/images";
 
 export const ROOT = path.resolve(__dirname, "..");
 
-/** The offline stand-ins, as Pulumi.dev.yaml maps them. */
-export const STANDINS = {
-  postgres: "appstacks/postgres:local",
-  mysql: "appstacks/mysql:local",
-  rabbitmq: "appstacks/rabbitmq:local",
-  debian: "appstacks/base:bookworm",
-  nginx: "appstacks/nginx:local",
-  mongo: "appstacks/mongo:local",
-  redis: "appstacks/redis:local",
-  registry: "appstacks/registry:local",
-  pecan: "appstacks/pecan:local",
-};
+/** The offline stand-ins by the image they replace, read from Pulumi.dev.yaml (support/images.ts). */
+export const STANDINS = STAND_INS;
 
 export type Ports = Record<string, number>;
 
@@ -61,7 +51,7 @@ export const biostar: BenchApp = {
   ours: (ports, changed) => ({
     "appstacks:apps": ["biostar"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": { postgres: STANDINS.postgres, debian: STANDINS.debian },
+    "appstacks:imageOverrides": standIns("postgres", "debian"),
     "appstacks:biostar": { port: ports.web, debug: changed },
   }),
   compose: (ports, dir, changed) => {
@@ -87,7 +77,7 @@ export const wattrex: BenchApp = {
   ours: (ports, changed) => ({
     "appstacks:apps": ["wattrex"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": { mysql: STANDINS.mysql, rabbitmq: STANDINS.rabbitmq, debian: STANDINS.debian },
+    "appstacks:imageOverrides": standIns("mysql", "rabbitmq", "debian"),
     "appstacks:wattrex": { webPort: ports.web, dbPort: ports.db, mqttPort: ports.mqtt, logLevel: changed ? "DEBUG" : "INFO" },
   }),
   compose: (ports, dir, changed) => {
@@ -129,10 +119,7 @@ export const pecan: BenchApp = {
   ours: (ports, changed) => ({
     "appstacks:apps": ["pecan"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": {
-      "postgis/postgis": STANDINS.postgres, rabbitmq: STANDINS.rabbitmq, nginx: STANDINS.nginx,
-      ...Object.fromEntries(PECAN_IMAGES.map((i) => [i, STANDINS.pecan])),
-    },
+    "appstacks:imageOverrides": standIns("postgis/postgis", "rabbitmq", "nginx", ...PECAN_IMAGES),
     "appstacks:pecan": { port: ports.web, syncPeers: changed ? [PECAN_PEER] : [] },
   }),
   compose: (ports, dir, changed) => {
@@ -164,7 +151,7 @@ export const portal: BenchApp = {
   ours: (ports, changed) => ({
     "appstacks:apps": ["portal"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": { mongo: STANDINS.mongo, nginx: STANDINS.nginx, debian: STANDINS.debian },
+    "appstacks:imageOverrides": standIns("mongo", "nginx", "debian"),
     "appstacks:portal": { httpPort: ports.http, ingestIntervalSeconds: changed ? 3600 : 86400 },
   }),
   compose: (ports, dir, changed) => {
@@ -192,7 +179,7 @@ export const lab: BenchApp = {
   ours: (ports, changed) => ({
     "appstacks:apps": ["lab"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": { redis: STANDINS.redis, registry: STANDINS.registry, debian: STANDINS.debian },
+    "appstacks:imageOverrides": standIns("redis", "registry", "debian"),
     "appstacks:lab": {
       proxyPort: ports.proxy, livePort: ports.live, registryPort: ports.registry, bluePort: ports.blue, greenPort: ports.green, readerPort: ports.reader,
       writeIntervalSeconds: changed ? 60 : 120,

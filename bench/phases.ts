@@ -8,8 +8,8 @@ import { ComposeProject } from "./lib/compose";
 import { cli, containersOf, removeLabelled, touched, waitReady } from "./lib/docker";
 import { appStack, destroy, lastUpdateChanges, programStack, remove, up } from "./lib/ours";
 import { serviceNames, syntheticCompose } from "./lib/synthetic";
-import { freePortsFor } from "../test/e2e/support/net";
-import { setConfig, uniqueRunId } from "../test/e2e/support/workspace";
+import { freePortsFor } from "../support/net";
+import { setConfig, uniqueRunId } from "../support/workspace";
 
 /** Seconds per phase of one run, and what the deploys touched. */
 export interface AppRun {

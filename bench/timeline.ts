@@ -9,7 +9,7 @@ import { APPS } from "./apps";
 import { removeLabelled, waitReady } from "./lib/docker";
 import { appStack, destroy, remove, up } from "./lib/ours";
 import { buildComposeImages, composeProject } from "./phases";
-import { freePortsFor } from "../test/e2e/support/net";
+import { freePortsFor } from "../support/net";
 
 async function main() {
   const [appName, tool] = process.argv.slice(2);

@@ -5,9 +5,9 @@ import { waitReady, removeLabelled } from "./lib/docker";
 import { underLoad } from "./lib/load";
 import { appStack, remove, up } from "./lib/ours";
 import { ZeroDowntimeResult } from "./lib/results";
-import { freePortsFor } from "../test/e2e/support/net";
+import { freePortsFor } from "../support/net";
 import { composeProject } from "./phases";
-import { setConfig } from "../test/e2e/support/workspace";
+import { setConfig } from "../support/workspace";
 
 const pause = (ms: number) => new Promise((res) => setTimeout(res, ms));
 /** A web container that cannot pass its health check under this load is a result, not a hang. */

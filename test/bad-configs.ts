@@ -44,6 +44,7 @@ export const BAD_CONFIGS: readonly BadConfig[] = [
   { name: "fractional port", config: { biostar: { port: 80.5 } }, line: `appstacks:biostar.port: 80.5 is not allowed (allowed: ${PORT})` },
   { name: "port as a string", config: { biostar: { port: "80" } }, line: `appstacks:biostar.port: "80" is not allowed (allowed: ${PORT})` },
   { name: "two apps on one host port", config: { apps: ["biostar", "wattrex"], biostar: { port: 8869 } }, line: "appstacks:wattrex.webPort: 8869 is already published by appstacks:biostar.port (allowed: a host port no other app uses)", preview: true },
+  { name: "the lab's reader on Biostar's port (both seeds publish 8000)", config: { apps: ["biostar", "lab"] }, line: "appstacks:lab.readerPort: 8000 is already published by appstacks:biostar.port (allowed: a host port no other app uses)" },
   { name: "two services of one app on one host port", config: { apps: ["wattrex"], wattrex: { dbPort: 8869 } }, line: "appstacks:wattrex.dbPort: 8869 is already published by appstacks:wattrex.webPort (allowed: a host port no other app uses)" },
   // Images
   { name: "malformed image reference", config: { apps: ["biostar"], biostar: { postgresImage: "Bad Ref:1" } }, line: `appstacks:biostar.postgresImage: "Bad Ref:1" is not allowed (allowed: ${IMAGE})`, preview: true },
@@ -69,6 +70,7 @@ export const BAD_CONFIGS: readonly BadConfig[] = [
   { name: "a PEcAn sync peer that is this instance", config: { pecan: { machineId: 5, syncPeers: [{ machineId: 5, url: "https://x.org/bety/" }] } }, line: "appstacks:pecan.syncPeers[0].machineId: 5 is not allowed (allowed: a machine id other than this instance's own)" },
   { name: "a live colour that is not blue or green", config: { apps: ["lab"], lab: { live: "red" } }, line: 'appstacks:lab.live: "red" is not allowed (allowed: blue or green)', preview: true },
   { name: "a colour release that is not a label", config: { lab: { greenRelease: "v2 final" } }, line: 'appstacks:lab.greenRelease: "v2 final" is not allowed (allowed: a release label of letters, digits, _ . - (at most 64))' },
+  { name: "a file-IO write interval of zero", config: { lab: { writeIntervalSeconds: 0 } }, line: "appstacks:lab.writeIntervalSeconds: 0 is not allowed (allowed: a positive integer)" },
   { name: "an ingest interval of zero", config: { portal: { ingestIntervalSeconds: 0 } }, line: "appstacks:portal.ingestIntervalSeconds: 0 is not allowed (allowed: an integer number of seconds from 10 to 2592000)" },
   // Hosts (SSH / EC2)
   { name: "ssh target without an address", config: { target: "ssh", ssh: { insecureIgnoreHostKey: true } }, line: "appstacks:ssh.address: not set (allowed: the server's host name or IP address (required by target ssh))" },

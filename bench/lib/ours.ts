@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { cli } from "./docker";
-import { projectStack, setConfig, testStack, TestStack } from "../../test/e2e/support/workspace";
+import { projectStack, setConfig, testStack, TestStack } from "../../support/workspace";
 
 export type OurStack = TestStack;
 

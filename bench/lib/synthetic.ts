@@ -4,8 +4,9 @@
 import { stringify } from "yaml";
 import { AppSpec } from "../../components/app-spec";
 import { HealthCheck } from "../../components/app-spec";
+import { standIn } from "../../support/images";
 
-export const SYNTHETIC_IMAGE = "appstacks/base:bookworm";
+export const SYNTHETIC_IMAGE = standIn("debian");
 /** Exits at once on SIGTERM (a bare `sleep` as PID 1 would ignore it and make every stop wait 10 s). */
 export const SYNTHETIC_COMMAND = ["sh", "-c", "trap 'exit 0' TERM; sleep infinity & wait"];
 export const SYNTHETIC_CHECK: HealthCheck = { test: ["CMD", "true"], interval: "2s", timeout: "5s", retries: 60, startPeriod: "0s" };

@@ -21,7 +21,7 @@ work=$(mktemp -d /tmp/appstacks-fixtures-XXXXXX)
 mkdir -p "$out" "$work/proj" "$work/backend"
 export PULUMI_BACKEND_URL="file://$work/backend" PULUMI_CONFIG_PASSPHRASE=appstacks-fixtures PULUMI_NODEJS_TRANSPILE_ONLY=true
 stack=review-fixtures
-# The project's program, with its stack settings outside the repo (like test/e2e/support/workspace.ts).
+# The project's program, with its stack settings outside the repo (like support/workspace.ts).
 { cat "$ROOT/Pulumi.yaml"; printf '\nmain: %s\n' "$ROOT"; } > "$work/proj/Pulumi.yaml"
 cp -a "$ROOT/apps/biostar" "$work/biostar-src"
 cd "$work/proj"

@@ -1,7 +1,7 @@
 // Bad configurations through the real engine: each row marked `preview` in test/bad-configs.ts
 // fails `pulumi preview` with its one line, and the Docker daemon holds no object of the stack.
 // One stack serves every row (config is replaced between previews), so this stays fast.
-import { projectStack, tearDown, setConfig, TestStack } from "./support/workspace";
+import { projectStack, tearDown, setConfig, TestStack } from "../../support/workspace";
 import { BAD_CONFIGS, BadConfig } from "../bad-configs";
 import { dockerObjectsOfStack } from "./support/docker";
 

@@ -1,8 +1,9 @@
 // Biostar deployed for real by the project's own program: PostgreSQL, migrations, init-once,
 // the web app over HTTP; then the change, replacement and data-retention guarantees.
-import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "./support/workspace";
+import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
 import { containersLabelled, networksLabelled, volumesLabelled, execIn } from "./support/docker";
-import { freePort, http } from "./support/net";
+import { freePort, http } from "../../support/net";
+import { standIns } from "../../support/images";
 import { execFileSync } from "child_process";
 
 const STACK_LABEL = "appstacks.stack";
@@ -13,7 +14,7 @@ let port = 0;
 async function setBiostar(extra: Record<string, unknown> = {}) {
   await setConfig(t!.stack, {
     "appstacks:apps": ["biostar"],
-    "appstacks:imageOverrides": { postgres: "appstacks/postgres:local", debian: "appstacks/base:bookworm" },
+    "appstacks:imageOverrides": standIns("postgres", "debian"),
     "appstacks:biostar": { port, ...extra },
   });
 }

@@ -2,9 +2,10 @@
 // included), a blue→green switch under continuous requests loses none and replaces no proxy, the
 // reader returns what the writer wrote, and destroy removes spawned containers too.
 import { execFileSync } from "child_process";
-import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "./support/workspace";
+import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
 import { containersLabelled, networksLabelled, healthOf, execIn, removeLabelled, volumesLabelled } from "./support/docker";
-import { freePortsFor, http } from "./support/net";
+import { freePortsFor, http } from "../../support/net";
+import { standIns } from "../../support/images";
 
 const STACK_LABEL = "appstacks.stack";
 let t: TestStack | undefined;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   await setConfig(t.stack, {
     "appstacks:apps": ["lab"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": { redis: "appstacks/redis:local", registry: "appstacks/registry:local", debian: "appstacks/base:bookworm" },
+    "appstacks:imageOverrides": standIns("redis", "registry", "debian"),
     "appstacks:lab": lab,
   });
 });

@@ -1,16 +1,15 @@
 // PEcAn deployed for real: PostGIS, RabbitMQ, the init jobs, BETY, web, API, executor and a
 // runner behind the proxy. A workflow submitted through the proxy travels API → broker →
 // executor → runner and its output on the shared runs volume comes back through the API.
-import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "./support/workspace";
+import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
 import { containersLabelled, networksLabelled, healthOf, volumesLabelled, execIn } from "./support/docker";
-import { freePort, http } from "./support/net";
+import { freePort, http } from "../../support/net";
+import { PECAN_IMAGES, standIns } from "../../support/images";
 import { execFileSync } from "child_process";
 
 const STACK_LABEL = "appstacks.stack";
 let t: TestStack | undefined;
 let base = "";
-
-import { PECAN_IMAGES } from "./support/reliabilityTargets";
 
 beforeAll(async () => {
   t = await projectStack("pecan");
@@ -18,10 +17,7 @@ beforeAll(async () => {
   await setConfig(t.stack, {
     "appstacks:apps": ["pecan"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": {
-      "postgis/postgis": "appstacks/postgres:local", rabbitmq: "appstacks/rabbitmq:local", nginx: "appstacks/nginx:local",
-      ...Object.fromEntries(PECAN_IMAGES.map((i) => [i, "appstacks/pecan:local"])),
-    },
+    "appstacks:imageOverrides": standIns("postgis/postgis", "rabbitmq", "nginx", ...PECAN_IMAGES),
     "appstacks:pecan": { port, machineId: 42, syncPeers: [{ machineId: 7, url: "https://pecan.example.org/bety/" }], firstUsers: { carya: 1, guest: 4 } },
   });
   base = `http://localhost:${port}`;

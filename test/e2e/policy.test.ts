@@ -2,16 +2,11 @@
 // host's RunPlugin): every application stack previews with zero violations, and a deliberately
 // non-compliant program is stopped with the violated rules named.
 import * as path from "path";
-import { projectStack, testStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "./support/workspace";
-import { freePort, freePorts, freePortsFor } from "./support/net";
+import { projectStack, testStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "../../support/workspace";
+import { freePort, freePorts, freePortsFor } from "../../support/net";
+import { STAND_INS } from "../../support/images";
 
 const POLICY_PACK = path.join(PROJECT_ROOT, "policy");
-const STAND_INS = {
-  postgres: "appstacks/postgres:local", mysql: "appstacks/mysql:local", rabbitmq: "appstacks/rabbitmq:local", debian: "appstacks/base:bookworm",
-  mongo: "appstacks/mongo:local", nginx: "appstacks/nginx:local", redis: "appstacks/redis:local", registry: "appstacks/registry:local",
-  "postgis/postgis": "appstacks/postgres:local",
-  ...Object.fromEntries(["web", "api", "bety", "executor", "model-sipnet-git"].map((i) => [`pecan/${i}`, "appstacks/pecan:local"])),
-};
 
 /** Each app stack's own config for a preview that publishes only free ports. Add new apps here. */
 const APPS: Record<string, () => Promise<Record<string, unknown>>> = {

@@ -8,9 +8,10 @@ import * as os from "os";
 import * as path from "path";
 import * as https from "https";
 import { execFileSync } from "child_process";
-import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "./support/workspace";
+import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
 import { containersLabelled, networksLabelled, healthOf, volumesLabelled, execIn } from "./support/docker";
-import { freePortsFor, http } from "./support/net";
+import { freePortsFor, http } from "../../support/net";
+import { standIns } from "../../support/images";
 
 const STACK_LABEL = "appstacks.stack";
 const INTERVAL = 15;
@@ -19,7 +20,7 @@ let ports: { httpPort: number; httpsPort: number };
 let certDir: string;
 const base = () => ({
   "appstacks:apps": ["portal"],
-  "appstacks:imageOverrides": { mongo: "appstacks/mongo:local", nginx: "appstacks/nginx:local", debian: "appstacks/base:bookworm" },
+  "appstacks:imageOverrides": standIns("mongo", "nginx", "debian"),
 });
 const name = (svc: string) => `appstacks-${t!.runId}-portal-${svc}`;
 const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" });

@@ -3,7 +3,7 @@
 // saves is the benchmark's business (bench/), never asserted here.
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { testStack, tearDown, streamOutput, TestStack } from "./support/workspace";
+import { testStack, tearDown, streamOutput, TestStack } from "../../support/workspace";
 import { containersLabelled, networksLabelled, volumesLabelled, removeLabelled } from "./support/docker";
 
 const LABEL = "appstacks.test";

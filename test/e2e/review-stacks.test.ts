@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "./support/workspace";
+import { PROJECT_ROOT } from "../../support/workspace";
 
 const backend = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-review-stacks-"));
 // The project file in a temp directory, so stack files never land in the repository.

@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "./support/workspace";
+import { PROJECT_ROOT } from "../../support/workspace";
 
 let cache: string;
 beforeEach(() => { cache = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-setup-")); });

@@ -1,6 +1,6 @@
 // Foundation smoke test: the real engine, language host, providers and Docker daemon together.
 import * as path from "path";
-import { testStack, tearDown, streamOutput, TestStack } from "./support/workspace";
+import { testStack, tearDown, streamOutput, TestStack } from "../../support/workspace";
 import { containersLabelled, networksLabelled, healthOf, execIn, removeLabelled } from "./support/docker";
 
 const LABEL = "appstacks.test";

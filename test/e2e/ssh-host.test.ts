@@ -8,9 +8,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { projectStack, tearDown, streamOutput, setConfig, TestStack, uniqueRunId } from "./support/workspace";
+import { projectStack, tearDown, streamOutput, setConfig, TestStack, uniqueRunId } from "../../support/workspace";
 import { containersLabelled, networksLabelled, volumesLabelled } from "./support/docker";
-import { freePort, http } from "./support/net";
+import { freePort, http } from "../../support/net";
+import { standIns } from "../../support/images";
 
 const STACK_LABEL = "appstacks.stack";
 const serverId = uniqueRunId("sshd");
@@ -59,7 +60,7 @@ async function sshStack(prefix: string, key: string): Promise<{ t: TestStack; po
     "appstacks:ssh": { address: "127.0.0.1", port: sshPort, user: "root", hostKey: key },
     "appstacks:apps": ["biostar"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": { postgres: "appstacks/postgres:local", debian: "appstacks/base:bookworm" },
+    "appstacks:imageOverrides": standIns("postgres", "debian"),
     "appstacks:biostar": { port },
   });
   await t.stack.setConfig("appstacks:sshPrivateKey", { value: client.privateKey, secret: true });

@@ -2,7 +2,7 @@
 // property names the npm SDKs send (our plugins are our own bridge mappings, see toolchain/).
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { PROJECT_ROOT } from "./support/workspace";
+import { PROJECT_ROOT } from "../../support/workspace";
 
 /** A variable of scripts/lib/common.sh, so the test and setup agree on versions and paths. */
 function setting(name: string): string {

@@ -1,8 +1,9 @@
 // WattRex deployed for real: MySQL, the MQTT broker, the web server and the node manager, with
 // no restart needed; the page proves web → MySQL and node manager → broker → MySQL.
-import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "./support/workspace";
+import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
 import { containersLabelled, networksLabelled, healthOf, volumesLabelled } from "./support/docker";
-import { freePorts, http } from "./support/net";
+import { freePorts, http } from "../../support/net";
+import { standIns } from "../../support/images";
 import { execFileSync } from "child_process";
 
 const STACK_LABEL = "appstacks.stack";
@@ -14,7 +15,7 @@ beforeAll(async () => {
   await setConfig(t.stack, {
     "appstacks:apps": ["wattrex"],
     "appstacks:keepDataOnDestroy": false,
-    "appstacks:imageOverrides": { mysql: "appstacks/mysql:local", rabbitmq: "appstacks/rabbitmq:local", debian: "appstacks/base:bookworm" },
+    "appstacks:imageOverrides": standIns("mysql", "rabbitmq", "debian"),
     "appstacks:wattrex": { webPort, dbPort, mqttPort },
   });
 });

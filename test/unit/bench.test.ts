@@ -151,13 +151,15 @@ describe("synthetic stack", () => {
 describe("compose twins (bench/compose/<app>.yml)", () => {
   test.each(APPS.map((a) => [a.name, a] as const))("%s: the same services and jobs as the harness waits for, every variable provided, every object labelled", (_name, app) => {
     const text = fs.readFileSync(app.composeFile, "utf8");
-    const doc = parse(text, { merge: true }) as { services: Record<string, { labels: Record<string, string>; restart: string; mem_limit?: string }>; networks?: Record<string, { labels: unknown }>; volumes?: Record<string, { labels: unknown }> };
+    const doc = parse(text, { merge: true }) as { services: Record<string, { labels: Record<string, string>; restart: string; mem_limit?: string }>; networks?: Record<string, { labels: Record<string, string> }>; volumes?: Record<string, { labels: Record<string, string> }> };
     expect(Object.keys(doc.services).sort()).toEqual([...app.services, ...app.jobs].sort());
     for (const [name, svc] of Object.entries(doc.services)) {
       expect(`${name}: ${svc.labels["appstacks.app"]} ${svc.labels["appstacks.stack"]}`).toBe(`${name}: ${app.name} \${BENCH_STACK}`);
       expect(`${name}: ${svc.restart}`).toBe(`${name}: ${app.jobs.includes(name) ? "no" : "unless-stopped"}`);
     }
-    for (const obj of [...Object.values(doc.networks ?? {}), ...Object.values(doc.volumes ?? {})]) expect(obj.labels).toBeDefined();
+    for (const [name, obj] of [...Object.entries(doc.networks ?? {}), ...Object.entries(doc.volumes ?? {})]) {
+      expect([name, obj.labels]).toEqual([name, expect.objectContaining({ "appstacks.app": app.name, "appstacks.stack": "${BENCH_STACK}" })]);
+    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-bench-unit-"));
     try {
       const ports = Object.fromEntries(app.ports.map((p, i) => [p, 40000 + i]));

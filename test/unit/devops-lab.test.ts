@@ -1,5 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, valueOf, ofType, byName, options, recordOptions } from "./mocks";
+import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames } from "./mocks";
 import { LocalDockerHost } from "../../components/host/local";
 import { DevopsLab, DevopsLabArgs } from "../../stacks/devops-lab";
 
@@ -23,10 +22,7 @@ async function deploy(extra: Partial<DevopsLabArgs> = {}) {
 
 const container = (svc: string) => byName(`lab-${svc}-container`).inputs;
 const envOf = (svc: string) => Object.fromEntries((container(svc).envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-async function depsOf(svc: string): Promise<string[]> {
-  const list = (options.get(`lab-${svc}-container`)?.dependsOn ?? []) as pulumi.CustomResource[];
-  return (await Promise.all(list.map((r) => valueOf(r.urn)))).map((u) => u.split("::").pop()!.replace(/^lab-|-container$/g, "")).sort();
-}
+const depsOf = (svc: string) => dependsOnNames(`lab-${svc}-container`, "lab");
 
 describe("DevOps lab stack", () => {
   test("ten containers on one network; the switch is a one-shot job", async () => {
@@ -96,13 +92,9 @@ describe("DevOps lab stack", () => {
       expect(byName(`lab-${c}-pull`).inputs.name).toBe(`127.0.0.1:5000/appstacks-dev-lab-app@sha256:digest-of-lab-${c}-push`);
       expect(container(c).image).toBe(`sha256:lab-${c}-pull`);
     }
-    const depsOf = async (name: string) => {
-      const deps = (options.get(name)?.dependsOn ?? []) as pulumi.CustomResource[];
-      return (await Promise.all(deps.map((r) => valueOf(r.urn)))).map((u) => u.split("::").pop());
-    };
     // Both wait for the registry; green's push follows blue's, so their shared layers go up once.
-    expect(await depsOf("lab-blue-push")).toEqual(["lab-registry-container"]);
-    expect(await depsOf("lab-green-push")).toEqual(["lab-registry-container", "lab-blue-push"]);
+    expect(await dependsOnNames("lab-blue-push")).toEqual(["lab-registry-container"]);
+    expect(await dependsOnNames("lab-green-push")).toEqual(["lab-blue-push", "lab-registry-container"]);
   });
 
   test("switching blue→green changes only the switch job: the proxy's inputs are identical", async () => {

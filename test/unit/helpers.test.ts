@@ -7,7 +7,7 @@ import { isPinned, repository, resolveImageRef } from "../../components/image-re
 import { contextHash } from "../../components/context-hash";
 import { specProblems, startOrder, AppSpec } from "../../components/app-spec";
 import { deriveSecret } from "../../components/secret-derive";
-import { freePorts, freePortsFor } from "../e2e/support/net";
+import { freePorts, freePortsFor } from "../../support/net";
 
 describe("naming", () => {
   test.each([

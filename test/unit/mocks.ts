@@ -89,3 +89,23 @@ export function byName(name: string): Recorded {
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
+
+/**
+ * The names of the resources `resource` was given in `dependsOn` (its options, as recorded by
+ * recordOptions), sorted: dependsOn is a set. With `app`, names of the app's service containers
+ * are shortened to the service: `dependsOnNames("pecan-web-container", "pecan")` → ["init-users", "postgres", "rabbitmq"].
+ */
+export async function dependsOnNames(resource: string, app?: string): Promise<string[]> {
+  const deps = (options.get(resource)?.dependsOn ?? []) as pulumi.Resource[];
+  const urns = await Promise.all(deps.map((r) => valueOf((r as pulumi.CustomResource).urn)));
+  const names = urns.map((u) => u.split("::").pop()!);
+  const short = app === undefined ? names : names.map((n) => n.replace(new RegExp(`^${app}-(.*)-container$`), "$1"));
+  return short.sort();
+}
+
+/** The files uploaded into a container, by path: secret uploads (the usual case) and plain ones alike. */
+export function uploads(resource: string): Record<string, string> {
+  const raw = byName(resource).inputs.uploads;
+  const list = (raw?.[pulumi.runtime.specialSigKey] ? raw.value : raw) as { file: string; content: string }[];
+  return Object.fromEntries(list.map((u) => [u.file, u.content]));
+}

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, valueOf, ofType, byName, options, recordOptions } from "./mocks";
+import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames, uploads as uploadsOf } from "./mocks";
 import { LocalDockerHost } from "../../components/host/local";
 import { Pecan, PecanArgs, defaultMachineId } from "../../stacks/pecan";
 import { pecanProxySite } from "../../stacks/pecan-proxy";
@@ -17,15 +17,8 @@ async function deploy(extra: Partial<PecanArgs> = {}, stack = "dev") {
 
 const short = (name: string) => name.replace(/^appstacks-\w+-pecan-/, "");
 const envOf = (svc: string) => Object.fromEntries((byName(`pecan-${svc}-container`).inputs.envs as string[]).map((e) => e.split(/=(.*)/s).slice(0, 2)));
-function uploads(svc: string): Record<string, string> {
-  const raw = byName(`pecan-${svc}-container`).inputs.uploads;
-  const list = (raw?.[pulumi.runtime.specialSigKey] ? raw.value : raw) as { file: string; content: string }[];
-  return Object.fromEntries(list.map((u) => [u.file, u.content]));
-}
-async function dependsOn(svc: string): Promise<string[]> {
-  const list = (options.get(`pecan-${svc}-container`)?.dependsOn ?? []) as pulumi.CustomResource[];
-  return (await Promise.all(list.map((r) => valueOf(r.urn)))).map((u) => u.split("::").pop()!.replace(/^pecan-|-container$/g, "")).sort();
-}
+const uploads = (svc: string) => uploadsOf(`pecan-${svc}-container`);
+const dependsOn = (svc: string) => dependsOnNames(`pecan-${svc}-container`, "pecan");
 
 describe("PEcAn stack", () => {
   test("services, one runner per model, and only the proxy published (PEcAn's port 80 by default)", async () => {

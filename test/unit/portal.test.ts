@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, valueOf, ofType, byName, options, recordOptions } from "./mocks";
+import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames, uploads } from "./mocks";
 import { LocalDockerHost } from "../../components/host/local";
 import { Portal, PortalArgs } from "../../stacks/portal";
 import { nginxSite } from "../../stacks/portal-nginx";
@@ -21,20 +21,10 @@ async function deploy(extra: Partial<PortalArgs> = {}) {
   return { portal, url: await valueOf(portal.url) };
 }
 
-/** Contents of the files uploaded into a container, secret or not. */
-function uploads(name: string): Record<string, string> {
-  const raw = byName(name).inputs.uploads;
-  const list = (raw?.[pulumi.runtime.specialSigKey] ? raw.value : raw) as { file: string; content: string }[];
-  return Object.fromEntries(list.map((u) => [u.file, u.content]));
-}
 
 const networksOf = (svc: string) => byName(`portal-${svc}-container`).inputs.networksAdvanced.map((n: { name: string }) => n.name);
 
-async function dependencies(svc: string): Promise<string[]> {
-  const deps = (options.get(`portal-${svc}-container`)?.dependsOn ?? []) as pulumi.Resource[];
-  const urns = await Promise.all(deps.map((r) => valueOf((r as pulumi.CustomResource).urn)));
-  return urns.map((u) => u.split("::").pop()!.replace(/^portal-|-container$/g, "")).sort();
-}
+const dependencies = (svc: string) => dependsOnNames(`portal-${svc}-container`, "portal");
 
 describe("Portal stack", () => {
   test("five services from the official images and the app built from apps/portal", async () => {

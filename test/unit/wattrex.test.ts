@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, valueOf, ofType, byName, options, recordOptions } from "./mocks";
+import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames, uploads } from "./mocks";
 import { LocalDockerHost } from "../../components/host/local";
 import { Wattrex } from "../../stacks/wattrex";
 import { credEnv, credYaml, logConfig, configParams, rabbitmqConf } from "../../stacks/wattrex-files";
@@ -17,13 +17,6 @@ async function deploy(stack = "dev", ports: { webPort?: number; dbPort?: number;
   }, { transformations: [recordOptions] });
   await Promise.all(Object.values(w.app.services).map((s) => valueOf(s.container.id)));
   return w;
-}
-
-/** Contents of the files uploaded into a container, secret or not. */
-function uploads(name: string): Record<string, string> {
-  const raw = byName(name).inputs.uploads;
-  const list = (raw?.[pulumi.runtime.specialSigKey] ? raw.value : raw) as { file: string; content: string }[];
-  return Object.fromEntries(list.map((u) => [u.file, u.content]));
 }
 
 describe("WattRex stack", () => {
@@ -48,10 +41,7 @@ describe("WattRex stack", () => {
 
   test("web and node manager start only after MySQL (and the broker) are healthy", async () => {
     await deploy();
-    const deps = async (svc: string) => {
-      const list = (options.get(`wattrex-${svc}-container`)?.dependsOn ?? []) as pulumi.CustomResource[];
-      return (await Promise.all(list.map((r) => valueOf(r.urn)))).map((u) => u.split("::").pop()).sort();
-    };
+    const deps = (svc: string) => dependsOnNames(`wattrex-${svc}-container`);
     expect(await deps("web")).toEqual(["wattrex-db-container"]);
     expect(await deps("mn-manager")).toEqual(["wattrex-broker-container", "wattrex-db-container"]);
     for (const svc of ["db", "broker", "web", "mn-manager"]) expect(byName(`wattrex-${svc}-container`).inputs.wait).toBe(true);

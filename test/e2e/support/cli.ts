@@ -1,7 +1,7 @@
 // The pulumi CLI itself on a test stack, for what the Automation API does not expose: --json
 // output, --show-secrets, and a process the test can interrupt (SIGINT, SIGKILL).
 import { ChildProcess, spawn, spawnSync } from "child_process";
-import { TestStack } from "./workspace";
+import { TestStack } from "../../../support/workspace";
 
 export interface CliResult {
   code: number | null;

@@ -5,8 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync, spawnSync } from "child_process";
+import * as pulumi from "@pulumi/pulumi";
 import { OutputMap } from "@pulumi/pulumi/automation";
-import { projectStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "./workspace";
+import { projectStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "../../../support/workspace";
 import { containersLabelled, networksLabelled, volumesLabelled, healthOf, dockerObjectsOfStack } from "./docker";
 import { pulumiCli, startPulumiCli, killGroup } from "./cli";
 import { ReliabilityTarget } from "./reliabilityTargets";
@@ -39,7 +40,7 @@ function secretsInExport(node: unknown, out: string[]): void {
   if (Array.isArray(node)) node.forEach((n) => secretsInExport(n, out));
   else if (node !== null && typeof node === "object") {
     const o = node as Record<string, unknown>;
-    if (o["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270" && typeof o.plaintext === "string") {
+    if (o[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig && typeof o.plaintext === "string") {
       const collect = (v: unknown): void => {
         if (typeof v === "string") out.push(v);
         else if (v !== null && typeof v === "object") Object.values(v).forEach(collect);

@@ -3,7 +3,8 @@
 // (test/e2e/reliability-<app>.test.ts).
 import { execFileSync } from "child_process";
 import { randomBytes } from "crypto";
-import { freePort, freePortsFor, http } from "./net";
+import { freePort, freePortsFor, http } from "../../../support/net";
+import { PECAN_IMAGES, standIn, standIns } from "../../../support/images";
 
 export interface ReliabilityTarget {
   readonly app: string;
@@ -37,8 +38,6 @@ export interface ReliabilityTarget {
   checkWeb(url: string): Promise<void>;
 }
 
-export const PECAN_IMAGES = ["pecan/web", "pecan/api", "pecan/bety", "pecan/executor", "pecan/model-sipnet-git"];
-
 function exec(container: string, script: string): string {
   return execFileSync("docker", ["exec", container, "sh", "-c", script], { encoding: "utf8" }).trim();
 }
@@ -60,7 +59,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
     app: "biostar",
     config: async () => ({
       "appstacks:apps": ["biostar"],
-      "appstacks:imageOverrides": { postgres: "appstacks/postgres:local", debian: "appstacks/base:bookworm" },
+      "appstacks:imageOverrides": standIns("postgres", "debian"),
       "appstacks:biostar": { port: await freePort() },
     }),
     // A configured secret, not only generated ones: the search must not find it either.
@@ -80,7 +79,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
     app: "wattrex",
     config: async () => ({
       "appstacks:apps": ["wattrex"],
-      "appstacks:imageOverrides": { mysql: "appstacks/mysql:local", rabbitmq: "appstacks/rabbitmq:local", debian: "appstacks/base:bookworm" },
+      "appstacks:imageOverrides": standIns("mysql", "rabbitmq", "debian"),
       "appstacks:wattrex": await freePortsFor(["webPort", "dbPort", "mqttPort"]),
     }),
     secretConfig: () => ({}),
@@ -100,10 +99,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
     app: "pecan",
     config: async () => ({
       "appstacks:apps": ["pecan"],
-      "appstacks:imageOverrides": {
-        "postgis/postgis": "appstacks/postgres:local", rabbitmq: "appstacks/rabbitmq:local", nginx: "appstacks/nginx:local",
-        ...Object.fromEntries(PECAN_IMAGES.map((i) => [i, "appstacks/pecan:local"])),
-      },
+      "appstacks:imageOverrides": standIns("postgis/postgis", "rabbitmq", "nginx", ...PECAN_IMAGES),
       "appstacks:pecan": { port: await freePort() },
     }),
     // PEcAn's credentials are all derived from the seed: nothing configured beyond it.
@@ -126,7 +122,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
     app: "portal",
     config: async () => ({
       "appstacks:apps": ["portal"],
-      "appstacks:imageOverrides": { mongo: "appstacks/mongo:local", nginx: "appstacks/nginx:local", debian: "appstacks/base:bookworm" },
+      "appstacks:imageOverrides": standIns("mongo", "nginx", "debian"),
       "appstacks:portal": { httpPort: await freePort() },
     }),
     secretConfig: () => ({ "appstacks:portalMongoRootPassword": randomBytes(20).toString("hex") }),
@@ -149,7 +145,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
       const lab = await freePortsFor(["proxyPort", "livePort", "registryPort", "bluePort", "greenPort", "readerPort"]);
       return {
         "appstacks:apps": ["lab"],
-        "appstacks:imageOverrides": { redis: "appstacks/redis:local", registry: "appstacks/registry:local", debian: "appstacks/base:bookworm" },
+        "appstacks:imageOverrides": standIns("redis", "registry", "debian"),
         "appstacks:lab": lab,
       };
     },
@@ -165,7 +161,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
         const at = execFileSync("docker", ["port", c, "5000"], { encoding: "utf8" }).trim().split("\n")[0];
         const tag = `${at}/${PROBE_TABLE}:${v}`;
         // The base image's layers are in the registry already (blue and green are built on it).
-        execFileSync("docker", ["tag", "appstacks/base:bookworm", tag]);
+        execFileSync("docker", ["tag", standIn("debian"), tag]);
         try {
           execFileSync("docker", ["push", tag], { stdio: "ignore" });
         } finally {

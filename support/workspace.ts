@@ -1,10 +1,10 @@
-// A throwaway Pulumi workspace for e2e tests: its own file backend in a temp dir, a unique stack
-// name, and the engine's output streamed to the test log.
+// A throwaway Pulumi workspace for the e2e tests and the benchmark: its own file backend in a temp
+// dir, a unique stack name, and the engine's output streamed to the test log.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { newSeed } from "../../../components/secret-derive";
+import { newSeed } from "../components/secret-derive";
 
 export interface TestStack {
   stack: Stack;
@@ -17,7 +17,7 @@ export function uniqueRunId(prefix: string): string {
 }
 
 /** The repository root: the project's own program (index.ts). */
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /**
  * A stack of the project's own program, whose stack settings live in a temp directory rather

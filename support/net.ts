@@ -1,4 +1,4 @@
-// Real HTTP and free ports on this machine, for tests that publish ports.
+// Real HTTP and free ports on this machine, for the tests and benchmark runs that publish ports.
 import * as net from "net";
 
 // Ports are drawn below the kernel's ephemeral range (32768-60999 here), which it hands out for
