@@ -1,5 +1,5 @@
-// Every bad configuration of the table is refused by parseConfig with exactly its one line.
-import { parseConfig } from "../../config/schema";
+// Every bad configuration of the table is refused by loadConfig with exactly its one line.
+import { loadConfig } from "../../stacks/registry";
 import { BAD_CONFIGS } from "../bad-configs";
 
 test("the table covers at least 25 bad configurations", () => {
@@ -10,7 +10,7 @@ test("the table covers at least 25 bad configurations", () => {
 test.each(BAD_CONFIGS.map((c) => [c.name, c] as const))("%s: refused with one line naming key, value and what is allowed", (_name, c) => {
   let message: string | undefined;
   try {
-    parseConfig("appstacks", c.config as never);
+    loadConfig("appstacks", c.config as never);
   } catch (e) {
     message = (e as Error).message;
   }

@@ -1,25 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames } from "./mocks";
-import { LocalDockerHost } from "../../components/host/local";
-import { Biostar } from "../../stacks/biostar";
+import { installMocks, reset, valueOf, ofType, byName, options, dependsOnNames, deployForTest } from "./mocks";
+import { biostar as biostarApp } from "../../stacks/biostar";
 import { AppSecret } from "../../components/secret";
 
 installMocks();
 
 const CONTAINER = "docker:index/container:Container";
 
-async function deploy(extra: Partial<ConstructorParameters<typeof Biostar>[1]> = {}) {
+/** Settings as a user writes them; dbPassword, secretSeed and keepDataOnDestroy as the program passes them. */
+async function deploy(extra: Record<string, unknown> & { dbPassword?: pulumi.Output<string>; secretSeed?: pulumi.Output<string>; keepDataOnDestroy?: boolean } = {}) {
   reset();
-  const host = new LocalDockerHost("host");
-  const biostar = new Biostar("biostar", {
-    host,
-    scope: { project: "appstacks", stack: "dev" },
-    buildContext: "apps/biostar",
+  const { dbPassword, secretSeed, keepDataOnDestroy, ...settings } = extra;
+  const biostar = await deployForTest(biostarApp, {
+    settings, secretSeed, keepDataOnDestroy,
+    secrets: dbPassword ? { biostarDbPassword: dbPassword } : {},
     imageOverrides: { postgres: "appstacks/postgres:local", debian: "appstacks/base:bookworm" },
-    ...extra,
-  }, { transformations: [recordOptions] });
-  await Promise.all(Object.values(biostar.app.services).map((s) => valueOf(s.container.id)));
-  return { biostar, url: await valueOf(biostar.url) };
+  });
+  return { biostar, url: await valueOf(biostar.urls.biostar) };
 }
 
 describe("Biostar stack", () => {

@@ -1,24 +1,24 @@
-import { parseConfig } from "../../config/schema";
+import { loadConfig } from "../../stacks/registry";
 
-describe("parseConfig", () => {
+describe("loadConfig", () => {
   test("defaults: local target, no apps, data kept, Biostar on 8000", () => {
-    const cfg = parseConfig("appstacks", {});
+    const cfg = loadConfig("appstacks", {});
     expect(cfg).toEqual({
       target: "local",
       apps: [],
       keepDataOnDestroy: true,
       imageOverrides: {},
-      biostar: { port: 8000, buildContext: "apps/biostar", siteName: "Biostar", debug: false, postgresImage: "postgres:16.4", baseImage: "debian:bookworm-slim" },
+      biostar: { port: 8000, buildContext: "apps/biostar", siteName: "Biostar", debug: false, postgresImage: "postgres:16.4", baseImage: "debian:bookworm-slim", dbMemoryMb: 1024 },
       wattrex: {
         webPort: 8869, dbPort: 3369, mqttPort: 1883, database: "wattrex_db", dbUser: "wattrex", mqttUser: "wattrex", logLevel: "INFO",
         sharedToolParams: { chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 },
-        buildContext: "apps/wattrex", mysqlImage: "mysql:8.4", rabbitmqImage: "rabbitmq:3.13", baseImage: "debian:bookworm-slim",
+        buildContext: "apps/wattrex", mysqlImage: "mysql:8.4", rabbitmqImage: "rabbitmq:3.13", baseImage: "debian:bookworm-slim", dbMemoryMb: 1024,
       },
       // Pinned in full in portal.test.ts.
       portal: expect.objectContaining({ httpPort: 80, mongoImage: "mongo:7.0" }),
       pecan: {
         port: 80, syncPeers: [], models: ["SIPNET"], firstUsers: { carya: 1 }, pecanVersion: "1.8.0",
-        postgisImage: "postgis/postgis:12-3.3", rabbitmqImage: "rabbitmq:3.13-management", proxyImage: "nginx:1.27",
+        postgisImage: "postgis/postgis:12-3.3", rabbitmqImage: "rabbitmq:3.13-management", proxyImage: "nginx:1.27", dbMemoryMb: 512,
       },
       lab: {
         proxyPort: 3456, livePort: 3457, registryPort: 5000, bluePort: 50100, greenPort: 50101, readerPort: 8000, writerPort: 7000, webappPort: 3000, blueRelease: "1", greenRelease: "1",
@@ -31,7 +31,7 @@ describe("parseConfig", () => {
   });
 
   test("explicit values are kept", () => {
-    const cfg = parseConfig("appstacks", { apps: ["biostar"], biostar: { port: 18000 }, imageOverrides: { postgres: "appstacks/postgres:local" } });
+    const cfg = loadConfig("appstacks", { apps: ["biostar"], biostar: { port: 18000 }, imageOverrides: { postgres: "appstacks/postgres:local" } });
     expect(cfg.apps).toEqual(["biostar"]);
     expect(cfg.biostar.port).toBe(18000);
     expect(cfg.imageOverrides).toEqual({ postgres: "appstacks/postgres:local" });
@@ -40,6 +40,6 @@ describe("parseConfig", () => {
   // The clash of the seeds' reader and Biostar ports is a row of test/bad-configs.ts, like every
   // refused configuration (run by bad-config.test.ts); here, that moving the reader resolves it.
   test("a lab whose reader moved off 8000 runs beside Biostar", () => {
-    expect(parseConfig("appstacks", { apps: ["biostar", "wattrex", "lab"], lab: { readerPort: 8010 } }).lab.readerPort).toBe(8010);
+    expect(loadConfig("appstacks", { apps: ["biostar", "wattrex", "lab"], lab: { readerPort: 8010 } }).lab.readerPort).toBe(8010);
   });
 });

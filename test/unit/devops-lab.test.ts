@@ -1,23 +1,17 @@
-import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames } from "./mocks";
-import { LocalDockerHost } from "../../components/host/local";
-import { DevopsLab, DevopsLabArgs } from "../../stacks/devops-lab";
+import { installMocks, reset, valueOf, ofType, byName, options, dependsOnNames, deployForTest } from "./mocks";
+import { lab as labApp } from "../../stacks/devops-lab";
 
 installMocks();
 const CONTAINER = "docker:index/container:Container";
 const SERVICES = ["blue", "green", "proxy", "reader", "redis", "registry", "spawner", "switch", "webapp", "writer"];
 
-async function deploy(extra: Partial<DevopsLabArgs> = {}) {
+async function deploy(extra: Record<string, unknown> & { keepDataOnDestroy?: boolean } = {}) {
   reset();
-  const lab = new DevopsLab("lab", {
-    host: new LocalDockerHost("host"),
-    scope: { project: "appstacks", stack: "dev" },
-    buildContext: "apps/devops-lab",
+  const { keepDataOnDestroy, ...settings } = extra;
+  return deployForTest(labApp, {
+    settings, keepDataOnDestroy,
     imageOverrides: { redis: "appstacks/redis:local", registry: "appstacks/registry:local", debian: "appstacks/base:bookworm" },
-    ...extra,
-  }, { transformations: [recordOptions] });
-  await Promise.all(Object.values(lab.app.services).map((s) => valueOf(s.container.id)));
-  await valueOf(lab.url);
-  return lab;
+  });
 }
 
 const container = (svc: string) => byName(`lab-${svc}-container`).inputs;
@@ -45,7 +39,7 @@ describe("DevOps lab stack", () => {
       green: ["0.0.0.0:50101->50101"],
       reader: ["0.0.0.0:8000->8000"],
     });
-    expect([await valueOf(lab.url), await valueOf(lab.liveUrl), await valueOf(lab.readerUrl)]).toEqual(["http://localhost:3456/", "http://localhost:3457/", "http://localhost:8000/"]);
+    expect([await valueOf(lab.urls.lab), await valueOf(lab.urls["lab-live"]), await valueOf(lab.urls["lab-reader"])]).toEqual(["http://localhost:3456/", "http://localhost:3457/", "http://localhost:8000/"]);
     await deploy({ proxyPort: 13456, livePort: 13457, readerPort: 18010, bluePort: 15100 });
     expect(container("proxy").ports.map((p: { external: number }) => p.external)).toEqual([13456, 13457]);
     expect(container("reader").ports[0]).toMatchObject({ external: 18010, internal: 8000 });

@@ -2,9 +2,9 @@
 // known yet, so the provider's host and the readiness gate are unknown, and every Docker object
 // waits on the gate. This is the graph pulumi-docker#139 asks for.
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, options, recordOptions } from "./mocks";
+import { installMocks, reset, options, deployForTest } from "./mocks";
 import { Ec2DockerHost } from "../../components/host/ec2";
-import { Portal } from "../../stacks/portal";
+import { portal as portalApp } from "../../stacks/portal";
 
 installMocks(true);
 
@@ -12,11 +12,11 @@ test("in a preview the Docker resources wait on unknown instance outputs", async
   reset();
   const scope = { project: "appstacks", stack: "prod" };
   const host = new Ec2DockerHost("host", { region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publishedPorts: [80], publicKey: "ssh-ed25519 AAAA x", scope });
-  const portal = new Portal("portal", { host, scope, httpPort: 80, buildContext: "apps/portal" }, { transformations: [recordOptions] });
+  const portal = await deployForTest(portalApp, { host, stack: scope.stack, settings: { httpPort: 80 } });
   const isKnown = (o: pulumi.Output<unknown>) => (o as any).isKnown as Promise<boolean>;
   expect(await isKnown(host.publicIp)).toBe(false);
   expect(await isKnown(host.address)).toBe(false);
-  expect(await isKnown(portal.url)).toBe(false);
+  expect(await isKnown(portal.urls.portal)).toBe(false);
   const gate = host.ready[0];
   expect(gate.constructor.name).toBe("EngineReady");
   const containers = [...options.entries()].filter(([n]) => n.endsWith("-container"));

@@ -2,6 +2,11 @@
 // returns realistic state for the types the components create, answers no invokes (a
 // component that calls one must add it here deliberately).
 import * as pulumi from "@pulumi/pulumi";
+import { AppDefinition } from "../../config/app-definition";
+import { App } from "../../components/app";
+import { DockerHost } from "../../components/host/docker-host";
+import { LocalDockerHost } from "../../components/host/local";
+import { deployApp } from "../../stacks/deploy";
 
 export interface Recorded {
   type: string;
@@ -108,4 +113,29 @@ export function uploads(resource: string): Record<string, string> {
   const raw = byName(resource).inputs.uploads;
   const list = (raw?.[pulumi.runtime.specialSigKey] ? raw.value : raw) as { file: string; content: string }[];
   return Object.fromEntries(list.map((u) => [u.file, u.content]));
+}
+
+/** How a unit test deploys one app: its settings as a user writes them, and the stack's context. */
+export interface TestDeploy {
+  /** The app's settings before defaults (appstacks:<app>), parsed by the app's own schema. */
+  readonly settings?: Record<string, unknown>;
+  readonly host?: DockerHost;
+  readonly stack?: string;
+  readonly keepDataOnDestroy?: boolean;
+  readonly imageOverrides?: Readonly<Record<string, string>>;
+  readonly secretSeed?: pulumi.Input<string>;
+  /** Config secrets by key (biostarDbPassword …), as pulumi config set --secret would hold them. */
+  readonly secrets?: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+/** One app through the program's own path (deployApp), every container resolved; options recorded. */
+export async function deployForTest(app: AppDefinition, t: TestDeploy = {}): Promise<App> {
+  const deployed = deployApp(app, app.settings.parse(t.settings ?? {}), {
+    host: t.host ?? new LocalDockerHost("host"), scope: { project: "appstacks", stack: t.stack ?? "dev" },
+    keepDataOnDestroy: t.keepDataOnDestroy ?? true, imageOverrides: t.imageOverrides ?? {}, secretSeed: t.secretSeed,
+    namespace: "appstacks", readSecret: (key) => t.secrets?.[key],
+  }, { transformations: [recordOptions] });
+  // In a preview, unknown ids never resolve: the caller inspects what is known instead.
+  if (!pulumi.runtime.isDryRun()) await Promise.all(Object.values(deployed.stack.services).map((s) => valueOf(s.container.id)));
+  return deployed;
 }

@@ -1,18 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames, uploads as uploadsOf } from "./mocks";
-import { LocalDockerHost } from "../../components/host/local";
-import { Pecan, PecanArgs, defaultMachineId } from "../../stacks/pecan";
+import { installMocks, reset, ofType, byName, options, dependsOnNames, uploads as uploadsOf, deployForTest } from "./mocks";
+import { pecan, defaultMachineId } from "../../stacks/pecan";
 import { pecanProxySite } from "../../stacks/pecan-proxy";
-import { parseConfig } from "../../config/schema";
+import { loadConfig } from "../../stacks/registry";
 
 installMocks();
 const CONTAINER = "docker:index/container:Container";
 
-async function deploy(extra: Partial<PecanArgs> = {}, stack = "dev") {
+async function deploy(extra: Record<string, unknown> & { keepDataOnDestroy?: boolean } = {}, stack = "dev") {
   reset();
-  const p = new Pecan("pecan", { host: new LocalDockerHost("host"), scope: { project: "appstacks", stack }, ...extra }, { transformations: [recordOptions] });
-  await Promise.all(Object.values(p.app.services).map((s) => valueOf(s.container.id)));
-  return p;
+  const { keepDataOnDestroy, ...settings } = extra;
+  return deployForTest(pecan, { settings, stack, keepDataOnDestroy });
 }
 
 const short = (name: string) => name.replace(/^appstacks-\w+-pecan-/, "");
@@ -101,7 +99,7 @@ describe("PEcAn stack", () => {
 });
 
 describe("PEcAn config", () => {
-  const parse = (pecan: unknown, apps = ["pecan"]) => () => parseConfig("appstacks", { apps, pecan });
+  const parse = (pecan: unknown, apps = ["pecan"]) => () => loadConfig("appstacks", { apps, pecan });
   test.each([
     [{ port: 0 }, 'appstacks:pecan.port: 0 is not allowed (allowed: an integer from 1 to 65535)'],
     [{ models: [] }, "appstacks:pecan.models: [] is not allowed (allowed: at least one model)"],
@@ -114,6 +112,6 @@ describe("PEcAn config", () => {
     expect(parse(pecan)).toThrow(new Error(message));
   });
   test("the proxy port clashes with another app's port", () => {
-    expect(() => parseConfig("appstacks", { apps: ["biostar", "pecan"], pecan: { port: 8000 } })).toThrow("appstacks:pecan.port: 8000 is already published by appstacks:biostar.port");
+    expect(() => loadConfig("appstacks", { apps: ["biostar", "pecan"], pecan: { port: 8000 } })).toThrow("appstacks:pecan.port: 8000 is already published by appstacks:biostar.port");
   });
 });

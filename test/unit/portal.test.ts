@@ -1,24 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames, uploads } from "./mocks";
-import { LocalDockerHost } from "../../components/host/local";
-import { Portal, PortalArgs } from "../../stacks/portal";
+import { installMocks, reset, valueOf, ofType, byName, options, dependsOnNames, uploads, deployForTest } from "./mocks";
+import { portal as portalApp } from "../../stacks/portal";
 import { nginxSite } from "../../stacks/portal-nginx";
-import { parseConfig } from "../../config/schema";
+import { loadConfig } from "../../stacks/registry";
 
 installMocks();
 const CONTAINER = "docker:index/container:Container";
 const TLS = { certificate: pulumi.secret("-----BEGIN CERTIFICATE-----\ncert"), key: pulumi.secret("-----BEGIN PRIVATE KEY-----\nkey") };
 
-async function deploy(extra: Partial<PortalArgs> = {}) {
+/** Settings as a user writes them; tls as the certificate and key config secrets (and tls: true). */
+async function deploy(extra: Record<string, unknown> & { tls?: typeof TLS; mongoRootPassword?: pulumi.Output<string>; keepDataOnDestroy?: boolean; imageOverrides?: Record<string, string> } = {}) {
   reset();
-  const portal = new Portal("portal", {
-    host: new LocalDockerHost("host"),
-    scope: { project: "appstacks", stack: "dev" },
-    buildContext: "apps/portal",
-    ...extra,
-  }, { transformations: [recordOptions] });
-  await Promise.all(Object.values(portal.app.services).map((s) => valueOf(s.container.id)));
-  return { portal, url: await valueOf(portal.url) };
+  const { tls, mongoRootPassword, keepDataOnDestroy, imageOverrides, ...settings } = extra;
+  const portal = await deployForTest(portalApp, {
+    settings: { ...settings, ...(tls ? { tls: true } : {}) }, keepDataOnDestroy, imageOverrides,
+    secrets: { ...(tls ? { portalTlsCertificate: tls.certificate, portalTlsKey: tls.key } : {}), ...(mongoRootPassword ? { portalMongoRootPassword: mongoRootPassword } : {}) },
+  });
+  return { portal, url: await valueOf(portal.urls.portal) };
 }
 
 
@@ -152,12 +150,12 @@ describe("portal nginx site", () => {
 });
 
 describe("portal config", () => {
-  const parse = (portal: unknown, apps = ["portal"]) => parseConfig("appstacks", { apps, portal });
+  const parse = (portal: unknown, apps = ["portal"]) => loadConfig("appstacks", { apps, portal });
 
   test("defaults are the seed's and the official images", () => {
     expect(parse(undefined).portal).toEqual({
       httpPort: 80, httpsPort: 443, tls: false, ingestIntervalSeconds: 86400, database: "portal", mongoRootUser: "root",
-      buildContext: "apps/portal", mongoImage: "mongo:7.0", nginxImage: "nginx:1.27", baseImage: "debian:bookworm-slim",
+      buildContext: "apps/portal", mongoImage: "mongo:7.0", nginxImage: "nginx:1.27", baseImage: "debian:bookworm-slim", dbMemoryMb: 512,
     });
   });
 

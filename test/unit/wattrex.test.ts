@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames, uploads } from "./mocks";
-import { LocalDockerHost } from "../../components/host/local";
-import { Wattrex } from "../../stacks/wattrex";
+import { installMocks, reset, ofType, byName, options, dependsOnNames, uploads, deployForTest } from "./mocks";
+import { wattrex } from "../../stacks/wattrex";
 import { credEnv, credYaml, logConfig, configParams, rabbitmqConf } from "../../stacks/wattrex-files";
 
 installMocks();
@@ -9,14 +8,7 @@ const CONTAINER = "docker:index/container:Container";
 
 async function deploy(stack = "dev", ports: { webPort?: number; dbPort?: number; mqttPort?: number } = {}) {
   reset();
-  const w = new Wattrex("wattrex", {
-    host: new LocalDockerHost("host"),
-    scope: { project: "appstacks", stack },
-    buildContext: "apps/wattrex",
-    ...ports,
-  }, { transformations: [recordOptions] });
-  await Promise.all(Object.values(w.app.services).map((s) => valueOf(s.container.id)));
-  return w;
+  return deployForTest(wattrex, { stack, settings: ports });
 }
 
 describe("WattRex stack", () => {
