@@ -15,6 +15,7 @@ module.exports = {
       testMatch: ["<rootDir>/test/unit/**/*.test.ts"],
       transform: { "^.+\\.ts$": tsJest },
       testEnvironment: "node",
+      setupFilesAfterEnv: ["<rootDir>/test/unit/support/unmapped-pulumi-stacks.ts"],
     },
     {
       displayName: "e2e",
