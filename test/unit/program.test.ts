@@ -1,5 +1,6 @@
 // The program itself (index.ts) under mocks, each run in a fresh Node process: what the target
-// loads and what `server` reports. The local target must not pay for loading @pulumi/aws.
+// loads and what `server` reports. The local target must not pay for loading @pulumi/aws. The two
+// runs are concurrent: each is a process of its own, mostly compiling the program.
 import { execFile } from "child_process";
 import * as path from "path";
 import { promisify } from "util";
@@ -18,7 +19,7 @@ async function runProgram(config: Record<string, unknown>): Promise<{ types: str
   return JSON.parse(stdout.trim().split("\n").pop()!);
 }
 
-test("the local target deploys without loading the AWS SDK", async () => {
+test.concurrent("the local target deploys without loading the AWS SDK", async () => {
   const r = await runProgram({ "appstacks:apps": ["biostar"] });
   expect(r.awsLoaded).toBe(false);
   expect(r.types).toContain("docker:index/container:Container");
@@ -26,7 +27,7 @@ test("the local target deploys without loading the AWS SDK", async () => {
   expect(r.server).toEqual({ target: "local", address: "localhost" });
 });
 
-test("the ec2 target loads it and reports the instance's addresses", async () => {
+test.concurrent("the ec2 target loads it and reports the instance's addresses", async () => {
   const r = await runProgram({
     "appstacks:target": "ec2",
     "appstacks:apps": ["biostar"],
