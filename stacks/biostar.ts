@@ -5,6 +5,7 @@ import { z } from "zod";
 import { defineApp, SpecContext } from "../config/app-definition";
 import { bool, imageRef, memoryMb, nonEmpty, port } from "../config/schema";
 import { pythonHttpCheck } from "../components/healthcheck";
+import { postgresService } from "../components/postgres";
 import { AppSpec } from "../components/app-spec";
 import { resolveImageRef } from "../components/image-ref";
 
@@ -38,15 +39,7 @@ export function biostarSpec(s: BiostarSettings, ctx: SpecContext): AppSpec {
       web: { build: { context: s.buildContext, args: { BASE_IMAGE: resolveImageRef(s.baseImage, ctx.imageOverrides) } } },
     },
     services: {
-      db: {
-        image: { ref: s.postgresImage },
-        env: { POSTGRES_USER: DB.user, POSTGRES_DB: DB.name },
-        secrets: [{ secret: "db-password", pathEnv: "POSTGRES_PASSWORD_FILE" }],
-        volumes: { pgdata: "/var/lib/postgresql/data" },
-        networks: ["backend"],
-        healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", DB.user, "-d", DB.name], startPeriod: "2s" },
-        memoryMb: s.dbMemoryMb,
-      },
+      db: postgresService({ image: s.postgresImage, user: DB.user, database: DB.name, passwordSecret: "db-password", volume: "pgdata", networks: ["backend"], memoryMb: s.dbMemoryMb }),
       migrate: { image: "web", command: manage("migrate", "--noinput"), env: dbEnv, secrets: [dbSecret, djangoSecret], networks: ["backend"], dependsOn: ["db"], job: true, memoryMb: 512 },
       // init_site keeps its own marker in the database, so it initialises once per database.
       init: { image: "web", command: manage("init_site"), env: siteEnv, secrets: [dbSecret, djangoSecret], networks: ["backend"], dependsOn: ["migrate"], job: true, memoryMb: 512 },

@@ -12,6 +12,7 @@ import { imageRef, intRange, matching, memoryMb, port } from "../config/schema";
 import { AppSpec, HealthCheck, ServiceSpec } from "../components/app-spec";
 import { bashHttpCheck, heartbeatCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
 import { Scope } from "../components/naming";
+import { postgresService } from "../components/postgres";
 import { pecanProxySite } from "./pecan-proxy";
 
 const machineId = intRange(1, 2147483);
@@ -103,15 +104,7 @@ export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
     volumes: { postgres: { keepOnDestroy: keep }, rabbitmq: { keepOnDestroy: keep }, runs: { keepOnDestroy: keep } },
     secrets: { "db-password": {}, "rabbitmq-password": {} },
     services: {
-      postgres: {
-        image: { ref: s.postgisImage },
-        env: { POSTGRES_USER: DB.user, POSTGRES_DB: DB.name },
-        secrets: [{ secret: "db-password", pathEnv: "POSTGRES_PASSWORD_FILE" }],
-        volumes: { postgres: "/var/lib/postgresql/data" },
-        networks: ["backend"],
-        healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", DB.user, "-d", DB.name], startPeriod: "2s" },
-        memoryMb: s.dbMemoryMb,
-      },
+      postgres: postgresService({ image: s.postgisImage, user: DB.user, database: DB.name, passwordSecret: "db-password", volume: "postgres", networks: ["backend"], memoryMb: s.dbMemoryMb }),
       rabbitmq: {
         image: { ref: s.rabbitmqImage },
         files: [{ path: "/etc/rabbitmq/conf.d/10-appstacks.conf", content: brokerConf }],

@@ -68,6 +68,13 @@ export const BAD_CONFIGS: readonly BadConfig[] = [
   // The other apps
   { name: "a PEcAn model listed twice", config: { apps: ["pecan"], pecan: { models: ["SIPNET", "sipnet"] } }, line: 'appstacks:pecan.models[1]: "sipnet" is not allowed (allowed: each model once)' },
   { name: "a PEcAn sync peer that is this instance", config: { pecan: { machineId: 5, syncPeers: [{ machineId: 5, url: "https://x.org/bety/" }] } }, line: "appstacks:pecan.syncPeers[0].machineId: 5 is not allowed (allowed: a machine id other than this instance's own)" },
+  { name: "PEcAn with no model", config: { pecan: { models: [] } }, line: "appstacks:pecan.models: [] is not allowed (allowed: at least one model)" },
+  { name: "a PEcAn sync peer that is not an http(s) URL", config: { pecan: { syncPeers: [{ machineId: 7, url: "ftp://x" }] } }, line: 'appstacks:pecan.syncPeers[0].url: "ftp://x" is not allowed (allowed: an http(s) URL such as https://pecan.example.org/bety/)' },
+  { name: "PEcAn's images at latest", config: { pecan: { pecanVersion: "latest" } }, line: 'appstacks:pecan.pecanVersion: "latest" is not allowed (allowed: a pinned image tag, not latest)' },
+  { name: "an unknown PEcAn key", config: { pecan: { runners: 2 } }, line: "appstacks:pecan.runners: unknown key (allowed: port, machineId, syncPeers, models, firstUsers, pecanVersion, postgisImage, rabbitmqImage, proxyImage, dbMemoryMb)" },
+  { name: "PEcAn's proxy on Biostar's port", config: { apps: ["biostar", "pecan"], pecan: { port: 8000 } }, line: "appstacks:pecan.port: 8000 is already published by appstacks:biostar.port (allowed: a host port no other app uses)" },
+  { name: "the portal's mongo image at latest", config: { portal: { mongoImage: "mongo:latest" } }, line: 'appstacks:portal.mongoImage: "mongo:latest" is not allowed (allowed: a pinned image reference: a tag other than latest, or a digest)' },
+  { name: "the portal's HTTPS port on Biostar's, with TLS on", config: { apps: ["biostar", "portal"], portal: { httpsPort: 8000, tls: true } }, line: "appstacks:portal.httpsPort: 8000 is already published by appstacks:biostar.port (allowed: a host port no other app uses)" },
   { name: "a live colour that is not blue or green", config: { apps: ["lab"], lab: { live: "red" } }, line: 'appstacks:lab.live: "red" is not allowed (allowed: blue or green)', preview: true },
   { name: "a colour release that is not a label", config: { lab: { greenRelease: "v2 final" } }, line: 'appstacks:lab.greenRelease: "v2 final" is not allowed (allowed: a release label of letters, digits, _ . - (at most 64))' },
   { name: "a file-IO write interval of zero", config: { lab: { writeIntervalSeconds: 0 } }, line: "appstacks:lab.writeIntervalSeconds: 0 is not allowed (allowed: a positive integer)" },

@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { installMocks, reset, ofType, byName, options, dependsOnNames, uploads as uploadsOf, deployForTest } from "./mocks";
 import { pecan, defaultMachineId } from "../../stacks/pecan";
 import { pecanProxySite } from "../../stacks/pecan-proxy";
-import { loadConfig } from "../../stacks/registry";
 
 installMocks();
 const CONTAINER = "docker:index/container:Container";
@@ -98,20 +97,3 @@ describe("PEcAn stack", () => {
   });
 });
 
-describe("PEcAn config", () => {
-  const parse = (pecan: unknown, apps = ["pecan"]) => () => loadConfig("appstacks", { apps, pecan });
-  test.each([
-    [{ port: 0 }, 'appstacks:pecan.port: 0 is not allowed (allowed: an integer from 1 to 65535)'],
-    [{ models: [] }, "appstacks:pecan.models: [] is not allowed (allowed: at least one model)"],
-    [{ models: ["SIPNET", "sipnet"] }, 'appstacks:pecan.models[1]: "sipnet" is not allowed (allowed: each model once)'],
-    [{ machineId: 5, syncPeers: [{ machineId: 5, url: "https://x.org/bety/" }] }, "appstacks:pecan.syncPeers[0].machineId: 5 is not allowed (allowed: a machine id other than this instance's own)"],
-    [{ syncPeers: [{ machineId: 7, url: "ftp://x" }] }, 'appstacks:pecan.syncPeers[0].url: "ftp://x" is not allowed (allowed: an http(s) URL such as https://pecan.example.org/bety/)'],
-    [{ pecanVersion: "latest" }, 'appstacks:pecan.pecanVersion: "latest" is not allowed (allowed: a pinned image tag, not latest)'],
-    [{ runners: 2 }, "appstacks:pecan.runners: unknown key (allowed: port, machineId, syncPeers, models, firstUsers, pecanVersion, postgisImage, rabbitmqImage, proxyImage, dbMemoryMb)"],
-  ])("%j is refused in one line", (pecan, message) => {
-    expect(parse(pecan)).toThrow(new Error(message));
-  });
-  test("the proxy port clashes with another app's port", () => {
-    expect(() => loadConfig("appstacks", { apps: ["biostar", "pecan"], pecan: { port: 8000 } })).toThrow("appstacks:pecan.port: 8000 is already published by appstacks:biostar.port");
-  });
-});
