@@ -1,5 +1,6 @@
-// Two projects: unit tests (Pulumi mocks, no Docker, seconds) and e2e tests (the real engine
-// and Docker daemon through the Automation API). `npm test` runs both.
+// Three projects: unit tests (Pulumi mocks, no Docker, seconds), e2e tests (the real engine and
+// Docker daemon through the Automation API) and the stress test (kills, minutes). `npm test` runs
+// unit and e2e; `npm run test:stress` the stress test.
 //
 // ts-jest only transpiles (each file on its own, as `isolatedModules`): type checking the whole
 // program for every test file was most of the unit project's time, and `npm test` (like `npm run
@@ -20,6 +21,12 @@ module.exports = {
     {
       displayName: "e2e",
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
+      transform: { "^.+\\.ts$": tsJest },
+      testEnvironment: "node",
+    },
+    {
+      displayName: "stress",
+      testMatch: ["<rootDir>/test/stress/**/*.test.ts"],
       transform: { "^.+\\.ts$": tsJest },
       testEnvironment: "node",
     },

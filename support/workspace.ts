@@ -1,5 +1,6 @@
 // A throwaway Pulumi workspace for the e2e tests and the benchmark: its own file backend in a temp
 // dir, a unique stack name, and the engine's output streamed to the test log.
+import { fileBackendUrl } from "./backend";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -40,7 +41,7 @@ export async function testStack(programDir: string, prefix: string): Promise<Tes
     { stackName: runId, workDir: programDir },
     {
       envVars: {
-        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_BACKEND_URL: fileBackendUrl(backendDir),
         PULUMI_CONFIG_PASSPHRASE: "appstacks-test",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",

@@ -34,6 +34,14 @@ go_env() {
   export GOFLAGS="${GOFLAGS:--mod=mod}" GOSUMDB="${GOSUMDB:-off}" CGO_ENABLED=0
 }
 
+# A file backend in DIR, without the metadata sidecars the storage library writes beside every
+# object (`<stack>.json.attrs`: content type and checksum, which Pulumi never reads). Each
+# checkpoint write truncates the stack's sidecar and then writes it; a pulumi killed between the
+# two left it empty, and every later command on the stack failed with "failed to load
+# checkpoint: EOF". The checkpoint itself is written to a temporary file and renamed, so a kill
+# cannot tear it. support/backend.ts is the same rule for the tests and the benchmark.
+file_backend_url() { printf 'file://%s?metadata=skip' "$1"; }
+
 # The environment every pulumi invocation of the project runs with: pinned binaries first on
 # PATH, the local file backend, the dev passphrase unless the caller set one, and no update check
 # (it cannot work offline and only slows things down).
@@ -45,7 +53,7 @@ pulumi_env() {
     export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
   fi
   mkdir -p "$BACKEND_DIR"
-  export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$BACKEND_DIR}"
+  export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-$(file_backend_url "$BACKEND_DIR")}"
   if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
     export PULUMI_CONFIG_PASSPHRASE="$DEV_PASSPHRASE"
   fi

@@ -19,7 +19,7 @@ pulumi_env
 out="$ROOT/test/fixtures/preview"
 work=$(mktemp -d /tmp/appstacks-fixtures-XXXXXX)
 mkdir -p "$out" "$work/proj" "$work/backend"
-export PULUMI_BACKEND_URL="file://$work/backend" PULUMI_CONFIG_PASSPHRASE=appstacks-fixtures PULUMI_NODEJS_TRANSPILE_ONLY=true
+export PULUMI_BACKEND_URL="$(file_backend_url "$work/backend")" PULUMI_CONFIG_PASSPHRASE=appstacks-fixtures PULUMI_NODEJS_TRANSPILE_ONLY=true
 stack=review-fixtures
 # The project's program, with its stack settings outside the repo (like support/workspace.ts).
 { cat "$ROOT/Pulumi.yaml"; printf '\nmain: %s\n' "$ROOT"; } > "$work/proj/Pulumi.yaml"

@@ -1,5 +1,6 @@
 // scripts/review/destroy-review-stacks.sh (the scheduled workflow's step) against a real file
 // backend: it removes the review-* stacks a pattern names and never any other stack.
+import { fileBackendUrl } from "../../support/backend";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -10,7 +11,7 @@ const backend = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-review-stacks-"
 // The project file in a temp directory, so stack files never land in the repository.
 const project = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-review-project-"));
 fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
-const env = { ...process.env, PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "appstacks-test", APPSTACKS_PROJECT_DIR: project };
+const env = { ...process.env, PULUMI_BACKEND_URL: fileBackendUrl(backend), PULUMI_CONFIG_PASSPHRASE: "appstacks-test", APPSTACKS_PROJECT_DIR: project };
 const pulumi = (...args: string[]) => execFileSync("pulumi", args, { cwd: project, env, encoding: "utf8" });
 const stacks = () => (JSON.parse(pulumi("stack", "ls", "--json")) as { name: string }[]).map((s) => s.name.split("/").pop()).sort();
 const destroy = (pattern: string, extra: Record<string, string> = {}) =>
