@@ -4,7 +4,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { credEnv, credYaml, configParams, logConfig, rabbitmqConf, WattrexCredentials } from "../stacks/wattrex-files";
+import { credEnv, credYaml, configParams, ENABLED_PLUGINS, logConfig, rabbitmqConf, WattrexCredentials } from "../stacks/wattrex-files";
 import { pecanProxySite } from "../stacks/pecan-proxy";
 import { nginxSite } from "../stacks/portal-nginx";
 import { PECAN_IMAGES, STAND_INS, standIns } from "../support/images";
@@ -90,6 +90,7 @@ export const wattrex: BenchApp = {
       write(dir, "db-password", c.dbPassword);
       write(dir, "db-root-password", c.dbRootPassword);
       write(dir, "rabbitmq.conf", rabbitmqConf(c));
+      write(dir, "enabled_plugins", ENABLED_PLUGINS);
       write(dir, "cred.env", credEnv(c));
       write(dir, "cred.yaml", credYaml(c));
       write(dir, "config_params.yaml", configParams({ chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 }));

@@ -63,3 +63,10 @@ export function configParams(p: WattrexSettings["sharedToolParams"]): string {
     system_shared_tool: { DEFAULT_CHAN_NUM_MSG: p.chanNumMsg, DEFAULT_IPC_MSG_SIZE: p.ipcMsgSize, DEFAULT_CHAN_TIMEOUT: p.chanTimeout },
   });
 }
+
+/**
+ * /etc/rabbitmq/enabled_plugins: the official rabbitmq image enables only rabbitmq_prometheus
+ * (docs/contracts.md), and a file here replaces that list, so it names both: MQTT for the cyclers
+ * and the node manager, Prometheus as the image had it. The seed's compose handed over the same file.
+ */
+export const ENABLED_PLUGINS = "[rabbitmq_prometheus,rabbitmq_mqtt].\n";

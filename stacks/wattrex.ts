@@ -9,7 +9,7 @@ import { imageRef, memoryMb, nonEmpty, port, positiveInt } from "../config/schem
 import { AppSpec } from "../components/app-spec";
 import { heartbeatCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
 import { resolveImageRef } from "../components/image-ref";
-import { configParams, credEnv, credYaml, logConfig, rabbitmqConf, WattrexCredentials } from "./wattrex-files";
+import { configParams, credEnv, credYaml, ENABLED_PLUGINS, logConfig, rabbitmqConf, WattrexCredentials } from "./wattrex-files";
 
 export const wattrexSettings = z
   .object({
@@ -71,7 +71,10 @@ export function wattrexSpec(s: WattrexSettings, ctx: SpecContext): AppSpec {
       },
       broker: {
         image: { ref: s.rabbitmqImage },
-        files: [{ path: "/etc/rabbitmq/conf.d/10-appstacks.conf", content: rendered(rabbitmqConf) }],
+        files: [
+          { path: "/etc/rabbitmq/conf.d/10-appstacks.conf", content: rendered(rabbitmqConf) },
+          { path: "/etc/rabbitmq/enabled_plugins", content: ENABLED_PLUGINS },
+        ],
         volumes: { broker: "/var/lib/rabbitmq" },
         networks: ["backend"],
         ports: [{ internal: 1883, external: s.mqttPort, setting: "mqttPort" }],

@@ -61,6 +61,11 @@ describe("WattRex stack", () => {
     ]);
   });
 
+  test("the broker enables MQTT itself, keeping the official image's own plugin (the image enables no MQTT)", async () => {
+    await deploy();
+    expect(uploads("wattrex-broker-container")["/etc/rabbitmq/enabled_plugins"]).toBe("[rabbitmq_prometheus,rabbitmq_mqtt].\n");
+  });
+
   test("MySQL and broker data are volumes kept on destroy", async () => {
     await deploy();
     expect(options.get("wattrex-mysql-volume")?.retainOnDelete).toBe(true);
