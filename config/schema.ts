@@ -21,6 +21,12 @@ export const bool = z.boolean({ message: "true or false" });
 // A container memory limit in MiB: below 64 no database starts; above 256 GiB it is a typo (the
 // unit is MiB, not bytes).
 export const memoryMb = intRange(64, 262144, "an integer from 64 to 262144 (MiB)");
+/** The image an app's own Dockerfiles build FROM: the same base for every app. */
+export const baseImage = imageRef.default("debian:bookworm-slim").describe("the image the app's own Dockerfiles build FROM (build arg BASE_IMAGE)");
+/** The database container's memory limit; the default is the app's. */
+export function dbMemoryMb(defaultMb: number) {
+  return memoryMb.default(defaultMb).describe("memory limit of the database container in MiB; a change updates it in place");
+}
 export const positiveInt = z.number({ message: "a positive integer" }).int("a positive integer").positive("a positive integer");
 /** An integer in [min, max], with one message (what is allowed) for every way to miss it. */
 export function intRange(min: number, max: number, allowed = `an integer from ${min} to ${max}`): z.ZodNumber {

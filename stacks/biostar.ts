@@ -3,7 +3,7 @@
 // fixtures on first run only, then serve) becomes jobs gated on a healthy database.
 import { z } from "zod";
 import { defineApp, SpecContext } from "../config/app-definition";
-import { bool, imageRef, memoryMb, nonEmpty, port } from "../config/schema";
+import { baseImage, bool, dbMemoryMb, imageRef, nonEmpty, port } from "../config/schema";
 import { pythonHttpCheck } from "../components/healthcheck";
 import { postgresService } from "../components/postgres";
 import { AppSpec } from "../components/app-spec";
@@ -16,8 +16,8 @@ export const biostarSettings = z
     siteName: nonEmpty.default("Biostar").describe("the site's name, set when the site is initialised"),
     debug: bool.default(false).describe("Django's debug pages (a web-only setting)"),
     postgresImage: imageRef.default("postgres:16.4").describe("the database image"),
-    baseImage: imageRef.default("debian:bookworm-slim").describe("the image the web app's Dockerfile builds FROM (build arg BASE_IMAGE)"),
-    dbMemoryMb: memoryMb.default(1024).describe("memory limit of the database container in MiB; a change updates it in place"),
+    baseImage,
+    dbMemoryMb: dbMemoryMb(1024),
   })
   .strict();
 export type BiostarSettings = z.output<typeof biostarSettings>;

@@ -10,7 +10,7 @@
 // replaced and the idle colour keeps running.
 import { z } from "zod";
 import { defineApp, SpecContext } from "../config/app-definition";
-import { imageRef, matching, nonEmpty, port, positiveInt } from "../config/schema";
+import { baseImage, imageRef, matching, nonEmpty, port, positiveInt } from "../config/schema";
 import { builtImageTag } from "../components/app";
 import { AppSpec, ServiceSpec } from "../components/app-spec";
 import { resolveImageRef } from "../components/image-ref";
@@ -38,7 +38,7 @@ export const labSettings = z
     buildContext: nonEmpty.default("apps/devops-lab").describe("directory holding webapp/ and services/"),
     redisImage: imageRef.default("redis:7.2").describe("the redis image"),
     registryImage: imageRef.default("registry:2.8").describe("the registry image"),
-    baseImage: imageRef.default("debian:bookworm-slim").describe("the image the lab's Dockerfiles build FROM (build arg BASE_IMAGE)"),
+    baseImage,
   })
   .strict();
 export type LabSettings = z.output<typeof labSettings>;

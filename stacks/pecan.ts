@@ -8,7 +8,7 @@
 import * as crypto from "crypto";
 import { z } from "zod";
 import { defineApp, SpecContext } from "../config/app-definition";
-import { imageRef, intRange, matching, memoryMb, port } from "../config/schema";
+import { dbMemoryMb, imageRef, intRange, matching, port } from "../config/schema";
 import { AppSpec, HealthCheck, ServiceSpec } from "../components/app-spec";
 import { bashHttpCheck, heartbeatCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
 import { Scope } from "../components/naming";
@@ -35,7 +35,7 @@ export const pecanSettings = z
     postgisImage: imageRef.default("postgis/postgis:12-3.3").describe("the database image"),
     rabbitmqImage: imageRef.default("rabbitmq:3.13-management").describe("the broker image"),
     proxyImage: imageRef.default("nginx:1.27").describe("the reverse proxy image"),
-    dbMemoryMb: memoryMb.default(512).describe("memory limit of the database container in MiB"),
+    dbMemoryMb: dbMemoryMb(512),
   })
   .strict()
   .superRefine((c, ctx) => {

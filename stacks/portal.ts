@@ -6,7 +6,7 @@
 // local engine (dev) and to an EC2 host (prod): it only uses the DockerHost it is given.
 import { z } from "zod";
 import { defineApp, SpecContext } from "../config/app-definition";
-import { bool, imageRef, intRange, matching, memoryMb, nonEmpty, port } from "../config/schema";
+import { baseImage, bool, dbMemoryMb, imageRef, intRange, matching, nonEmpty, port } from "../config/schema";
 import { AppSpec, HealthCheck, SecretUse } from "../components/app-spec";
 import { bashHttpCheck, heartbeatCheck, pythonHttpCheck } from "../components/healthcheck";
 import { resolveImageRef } from "../components/image-ref";
@@ -24,8 +24,8 @@ export const portalSettings = z
     buildContext: nonEmpty.default("apps/portal").describe("build context of the Flask app (apps/portal, or a checkout of the seed's backend/flask)"),
     mongoImage: imageRef.default("mongo:7.0").describe("the database image"),
     nginxImage: imageRef.default("nginx:1.27").describe("the web server image"),
-    baseImage: imageRef.default("debian:bookworm-slim").describe("the image the app's Dockerfile builds FROM (build arg BASE_IMAGE)"),
-    dbMemoryMb: memoryMb.default(512).describe("memory limit of the database container in MiB"),
+    baseImage,
+    dbMemoryMb: dbMemoryMb(512),
   })
   .strict();
 export type PortalSettings = z.output<typeof portalSettings>;

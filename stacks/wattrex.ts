@@ -5,7 +5,7 @@
 import * as path from "path";
 import { z } from "zod";
 import { defineApp, SpecContext } from "../config/app-definition";
-import { imageRef, memoryMb, nonEmpty, port, positiveInt } from "../config/schema";
+import { baseImage, dbMemoryMb, imageRef, nonEmpty, port, positiveInt } from "../config/schema";
 import { AppSpec } from "../components/app-spec";
 import { heartbeatCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
 import { resolveImageRef } from "../components/image-ref";
@@ -32,8 +32,8 @@ export const wattrexSettings = z
     buildContext: nonEmpty.default("apps/wattrex").describe("build context of the web server and node manager image (holds db/init.sql)"),
     mysqlImage: imageRef.default("mysql:8.4").describe("the database image"),
     rabbitmqImage: imageRef.default("rabbitmq:3.13").describe("the broker image"),
-    baseImage: imageRef.default("debian:bookworm-slim").describe("the image the app's Dockerfile builds FROM (build arg BASE_IMAGE)"),
-    dbMemoryMb: memoryMb.default(1024).describe("memory limit of the MySQL container in MiB; a change updates it in place"),
+    baseImage,
+    dbMemoryMb: dbMemoryMb(1024),
   })
   .strict();
 export type WattrexSettings = z.output<typeof wattrexSettings>;
