@@ -80,10 +80,18 @@ export function objectShape(schema: z.ZodTypeAny): z.ZodRawShape {
   return inner instanceof z.ZodObject ? inner.shape : {};
 }
 
-export function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+/** A schema and the schemas its defaults, optionals, refinements and transforms wrap, outermost first. */
+export function layers(schema: z.ZodTypeAny): z.ZodTypeAny[] {
+  const out = [schema];
   for (;;) {
-    if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) schema = schema._def.innerType;
-    else if (schema instanceof z.ZodEffects) schema = schema._def.schema;
-    else return schema;
+    const s = out[out.length - 1];
+    if (s instanceof z.ZodDefault || s instanceof z.ZodOptional) out.push(s._def.innerType);
+    else if (s instanceof z.ZodEffects) out.push(s._def.schema);
+    else return out;
   }
+}
+
+/** The schema under every wrapper. */
+export function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+  return layers(schema).pop()!;
 }

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { parse, stringify } from "yaml";
-import { objectShape, unwrap } from "../config/app-definition";
+import { layers, objectShape, unwrap } from "../config/app-definition";
 import { PROGRAM_SECRETS, programSchema } from "../config/schema";
 import { APPS } from "../stacks/registry";
 
@@ -40,27 +40,27 @@ function field(key: string, schema: z.ZodTypeAny): Field {
 }
 
 function defaultOf(schema: z.ZodTypeAny): unknown {
-  for (let s: z.ZodTypeAny = schema; ; ) {
-    if (s instanceof z.ZodDefault) return s._def.defaultValue();
-    if (s instanceof z.ZodOptional || s instanceof z.ZodEffects) s = s instanceof z.ZodOptional ? s._def.innerType : s._def.schema;
-    else return undefined;
-  }
+  const withDefault = layers(schema).find((s): s is z.ZodDefault<z.ZodTypeAny> => s instanceof z.ZodDefault);
+  return withDefault?._def.defaultValue();
 }
 
 function descriptionOf(schema: z.ZodTypeAny): string {
-  for (let s: z.ZodTypeAny | undefined = schema; s !== undefined; ) {
-    if (s.description) return s.description;
-    s = s instanceof z.ZodDefault || s instanceof z.ZodOptional ? s._def.innerType : s instanceof z.ZodEffects ? s._def.schema : undefined;
-  }
-  return "";
+  return layers(schema).find((s) => s.description)?.description ?? "";
 }
 
 const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
+type AnyConfigSecret = NonNullable<(typeof APPS)[number]["configSecrets"]>[number];
+
+/** What a config secret is and when it must be set, the same words in Pulumi.yaml and the reference. */
+function secretInWords(appName: string, s: AnyConfigSecret): string {
+  return `${s.what}; ${s.requiredWhen ? `required when ${appName}.${s.requiredWhen.setting} asks for it` : "derived from the secret seed when unset"}`;
+}
+
 /** The secret keys an app reads, in words. */
 function appSecrets(name: string): string[] {
   const app = APPS.find((a) => a.name === name);
-  return (app?.configSecrets ?? []).map((s) => `${NAMESPACE}:${s.key} (${s.what}${s.requiredWhen ? `; required by ${s.requiredWhen.setting}` : "; derived from the secret seed when unset"})`);
+  return (app?.configSecrets ?? []).map((s) => `${NAMESPACE}:${s.key} (${secretInWords(name, s)})`);
 }
 
 /** Pulumi.yaml's `config` section: each top-level key, its type, default and a one-paragraph description. */
@@ -104,7 +104,7 @@ export function referenceMarkdown(): string {
   for (const s of PROGRAM_SECRETS) lines.push(`| \`${NAMESPACE}:${s.key}\` | ${s.what} |`);
   for (const app of APPS) {
     for (const s of app.configSecrets ?? []) {
-      lines.push(`| \`${NAMESPACE}:${s.key}\` | ${app.title}: ${s.what}; ${s.requiredWhen ? `required when \`${app.name}.${s.requiredWhen.setting}\` asks for it` : "derived from the secret seed when unset"} |`);
+      lines.push(`| \`${NAMESPACE}:${s.key}\` | ${app.title}: ${secretInWords(app.name, s)} |`);
     }
   }
   return lines.join("\n") + "\n";
