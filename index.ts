@@ -3,8 +3,8 @@
 // arguments.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { deployedPorts, PROGRAM_SECRETS, programSchema, RawConfig } from "./config/schema";
-import { AppDefinition, objectShape, unwrap } from "./config/app-definition";
+import { deployedApps, deployedPorts, PROGRAM_SECRETS, programSchema, RawConfig } from "./config/schema";
+import { objectShape, unwrap } from "./config/app-definition";
 import { APPS, Config, loadConfig } from "./stacks/registry";
 import { deployApp, StackContext } from "./stacks/deploy";
 import { DockerHost } from "./components/host/docker-host";
@@ -46,10 +46,7 @@ const context: StackContext = {
   namespace: NAMESPACE, readSecret: (key) => config.getSecret(key),
 };
 const urlsByApp: Record<string, pulumi.Output<string>> = {};
-// Widened to one entry type: each entry's settings were validated by its own schema above.
-for (const app of APPS as readonly AppDefinition[]) {
-  if ((cfg.apps as string[]).includes(app.name)) Object.assign(urlsByApp, deployApp(app, (cfg as unknown as Record<string, unknown>)[app.name], context).urls);
-}
+for (const { app, settings } of deployedApps(cfg, APPS)) Object.assign(urlsByApp, deployApp(app, settings, context).urls);
 
 /** Each deployed app's entry URLs. */
 export const urls = pulumi.output(urlsByApp);

@@ -93,8 +93,18 @@ export type ProgramConfig<A extends readonly AnyApp[]> = {
   readonly imageOverrides: Readonly<Record<string, string>>;
 } & { readonly [D in A[number] as D["name"]]: z.output<D["settings"]> } & HostConfig;
 
+// Built once per registry: the program reads its keys from it and then parses with it.
+const schemas = new WeakMap<readonly AnyApp[], z.ZodTypeAny>();
+
 /** The schema of every key of the program's namespace, for a registry of apps. */
 export function programSchema<A extends readonly AnyApp[]>(apps: A): z.ZodType<ProgramConfig<A>, z.ZodTypeDef, unknown> {
+  // The shape is built from the registry, so zod cannot name the keys; ProgramConfig does.
+  const built = schemas.get(apps) ?? buildProgramSchema(apps);
+  schemas.set(apps, built);
+  return built as unknown as z.ZodType<ProgramConfig<A>, z.ZodTypeDef, unknown>;
+}
+
+function buildProgramSchema(apps: readonly AnyApp[]): z.ZodTypeAny {
   const names = apps.map((a) => a.name);
   const list = names.join(", ");
   const shape: z.ZodRawShape = {
@@ -113,13 +123,11 @@ export function programSchema<A extends readonly AnyApp[]>(apps: A): z.ZodType<P
     ec2: ec2Schema.default({}).describe("settings of target ec2 (an instance this program creates)"),
   };
   // Checked once the keys parse: what each target requires, typed by the union above.
-  const schema = z.object(shape).strict().transform((c, ctx) => {
+  return z.object(shape).strict().transform((c, ctx) => {
     const need = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     const host = hostConfig(c as Parameters<typeof hostConfig>[0], need);
     return host === undefined ? z.NEVER : { ...c, ...host };
   });
-  // The shape is built from the registry, so zod cannot name the keys; ProgramConfig does.
-  return schema as unknown as z.ZodType<ProgramConfig<A>, z.ZodTypeDef, unknown>;
 }
 
 function hostConfig(c: { target: (typeof TARGETS)[number]; ssh: SshSettings; ec2: Ec2Settings }, need: (path: (string | number)[], message: string) => void): HostConfig | undefined {
@@ -162,12 +170,18 @@ export const PROGRAM_SECRETS = [
 /** Raw values as read from Pulumi config (undefined when unset), by key without the namespace. */
 export type RawConfig = Readonly<Record<string, unknown>>;
 
+/**
+ * The apps `apps` chooses, in registry order, each with its parsed settings. Widened to one entry
+ * type: each entry's settings were validated by its own schema.
+ */
+export function deployedApps<A extends readonly AnyApp[]>(cfg: ProgramConfig<A>, apps: A): { app: AnyApp; settings: unknown }[] {
+  const settings = cfg as unknown as Record<string, unknown>;
+  return apps.filter((a) => (cfg.apps as string[]).includes(a.name)).map((app) => ({ app, settings: settings[app.name] }));
+}
+
 /** The host ports the deployed apps publish, each named by its key (biostar.port), in registry order. */
 export function deployedPorts<A extends readonly AnyApp[]>(cfg: ProgramConfig<A>, apps: A, namespace: string): [string, number][] {
-  const settings = cfg as unknown as Record<string, unknown>;
-  return apps
-    .filter((a) => (cfg.apps as string[]).includes(a.name))
-    .flatMap((a) => publishedPorts(a, settings[a.name], { project: namespace, stack: "config" }));
+  return deployedApps(cfg, apps).flatMap(({ app, settings }) => publishedPorts(app, settings, { project: namespace, stack: "config" }));
 }
 
 /** Validates raw config; throws an Error whose lines each name a key, a value and what is allowed. */
