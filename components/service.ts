@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DockerHost, onHost } from "./host/docker-host";
 import { toLabelList } from "./naming";
-import { HEALTHCHECK_DEFAULTS, HealthCheck, ServiceSpec } from "./app-spec";
+import { HEALTHCHECK_DEFAULTS, ServiceSpec } from "./app-spec";
 
 /** Where secret files are mounted, the convention of Docker secrets and of `*_FILE` images. */
 export const SECRETS_DIR = "/run/secrets";
@@ -88,7 +88,13 @@ export class Service extends pulumi.ComponentResource {
       ],
       networksAdvanced: (args.networks ?? []).map((n) => ({ name: n.networkName, aliases: n.aliases })),
       ports: (args.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.ip ?? "0.0.0.0" })),
-      healthcheck: hc && { tests: hc.test, ...HEALTHCHECK_DEFAULTS, ...definedOnly(hc) },
+      healthcheck: hc && {
+        tests: hc.test,
+        interval: hc.interval ?? HEALTHCHECK_DEFAULTS.interval,
+        timeout: hc.timeout ?? HEALTHCHECK_DEFAULTS.timeout,
+        retries: hc.retries ?? HEALTHCHECK_DEFAULTS.retries,
+        startPeriod: hc.startPeriod ?? HEALTHCHECK_DEFAULTS.startPeriod,
+      },
       restart: args.restart ?? (job ? "no" : "unless-stopped"),
       memory: args.memoryMb,
       cpus: args.cpus === undefined ? undefined : String(args.cpus),
@@ -125,10 +131,4 @@ export function renderEnv(env: Readonly<Record<string, pulumi.Input<string>>> = 
   }
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return pulumi.all(entries.map(([k, v]) => pulumi.interpolate`${k}=${v}`));
-}
-
-/** The fields of a health check the spec set (an explicit undefined keeps the default). */
-function definedOnly(hc: HealthCheck): Partial<Omit<HealthCheck, "test">> {
-  const { interval, timeout, retries, startPeriod } = hc;
-  return Object.fromEntries(Object.entries({ interval, timeout, retries, startPeriod }).filter(([, v]) => v !== undefined));
 }
