@@ -9,6 +9,7 @@ import { projectStack, PROJECT_ROOT, setConfig, tearDown, TestStack } from "../.
 import { containersLabelled, networksLabelled, volumesLabelled } from "../e2e/support/docker";
 import { killGroup, pulumiCli, startPulumiCli } from "../e2e/support/cli";
 import { TARGETS } from "../e2e/support/reliabilityTargets";
+import { eventually } from "../e2e/support/eventually";
 
 const KILLS = Number(process.env.STRESS_KILLS ?? 21);
 const STACK_LABEL = "appstacks.stack";
@@ -24,17 +25,6 @@ const results: { kill: number; phase: Phase; atSeconds: number; finishedFirst: b
 const docker = (args: string[]) => spawnSync("docker", args, { encoding: "utf8" }).stdout.trim();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually(what: string, f: () => void | Promise<void>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await f();
-    } catch (e) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(e as Error).message}`);
-      await sleep(1000);
-    }
-  }
-}
 
 function cli(args: string[]): { seconds: number; out: string } {
   const t0 = Date.now();
@@ -47,8 +37,8 @@ const dbContainer = () => containersLabelled(STACK_LABEL, t.runId).find((n) => n
 
 /** Healthy, answering, every row there, and every labelled container known to state. */
 async function converged(): Promise<void> {
-  await eventually("the page answers", () => target.checkWeb(url));
-  await eventually("rows readable", () => expect(target.db.read(dbContainer())).toEqual([...rows].sort()));
+  await eventually("the page answers", () => target.checkWeb(url), 120_000);
+  await eventually("rows readable", () => expect(target.db.read(dbContainer())).toEqual([...rows].sort()), 120_000);
   const state = pulumiCli(t, ["stack", "export"]).stdout;
   const ids = docker(["ps", "-aq", "--no-trunc", "--filter", `label=${STACK_LABEL}=${t.runId}`]).split("\n").filter(Boolean);
   expect(ids.filter((id) => !state.includes(id))).toEqual([]);

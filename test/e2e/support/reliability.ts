@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OutputMap } from "@pulumi/pulumi/automation";
 import { projectStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "../../../support/workspace";
 import { containersLabelled, networksLabelled, volumesLabelled, healthOf, dockerObjectsOfStack } from "./docker";
+import { eventually } from "./eventually";
 import { pulumiCli, startPulumiCli, killGroup } from "./cli";
 import { ReliabilityTarget } from "./reliabilityTargets";
 
@@ -16,18 +17,6 @@ const STACK_LABEL = "appstacks.stack";
 
 function docker(args: string[]): string {
   return execFileSync("docker", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }).trim();
-}
-
-async function eventually<T>(what: string, f: () => T | Promise<T>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await f();
-    } catch (e) {
-      if (Date.now() > deadline) throw new Error(`${what}: still failing after ${timeoutMs} ms: ${(e as Error).message}`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
 }
 
 function changed(summary: { resourceChanges?: Record<string, number> }): Record<string, number> {
