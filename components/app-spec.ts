@@ -2,6 +2,7 @@
 // ports do not clash, dependencies form no cycle. Tested directly, without Pulumi.
 import * as pulumi from "@pulumi/pulumi";
 import { ImageSource } from "./image";
+import { secretEnvProblems } from "./secret-env";
 
 export interface SecretSpec {
   /**
@@ -53,6 +54,12 @@ export interface FileSpec {
   readonly path: string;
   readonly content: FileContent;
   readonly executable?: boolean;
+  /**
+   * For an image that reads this value only from an environment variable: the variable the
+   * wrapper of components/secret-env.ts sets from the file at start (the service must give its
+   * image's own `entrypoint`). The value never enters the container's configuration.
+   */
+  readonly env?: string;
 }
 
 export interface VolumeSpec {
@@ -70,6 +77,8 @@ export interface SecretUse {
   readonly secret: string;
   /** Environment variable the image reads the file's path from (e.g. POSTGRES_PASSWORD_FILE). */
   readonly pathEnv?: string;
+  /** For an image that reads the secret only from a variable (e.g. PGPASSWORD): see FileSpec.env. */
+  readonly env?: string;
 }
 
 export interface ServiceSpec {
@@ -145,6 +154,7 @@ export function specProblems(app: string, spec: AppSpec): string[] {
     for (const n of svc.networks) if (!nets.has(n)) problems.push(`${at}.networks: "${n}" is not a network of ${app} (allowed: ${list(nets)})`);
     for (const v of Object.keys(svc.volumes ?? {})) if (!vols.has(v)) problems.push(`${at}.volumes: "${v}" is not a volume of ${app} (allowed: ${list(vols)})`);
     for (const s of svc.secrets ?? []) if (!secrets.has(s.secret)) problems.push(`${at}.secrets: "${s.secret}" is not a secret of ${app} (allowed: ${list(secrets)})`);
+    problems.push(...secretEnvProblems(at, svc));
     for (const d of svc.dependsOn ?? []) {
       if (!services.has(d)) problems.push(`${at}.dependsOn: "${d}" is not a service of ${app} (allowed: ${list(services)})`);
       else if (d === name) problems.push(`${at}.dependsOn: a service cannot depend on itself`);

@@ -11,6 +11,7 @@ import { DataVolume } from "./volume";
 import { AppSecret } from "./secret";
 import { ImageSource, ServiceImage } from "./image";
 import { FileUpload, Service } from "./service";
+import { withSecretEnv } from "./secret-env";
 import { Scope, labelMap, physicalName } from "./naming";
 
 export interface AppStackArgs {
@@ -74,7 +75,8 @@ export class AppStack extends pulumi.ComponentResource {
 
     const services: Record<string, Service> = {};
     for (const svcName of order) {
-      const svc = spec.services[svcName];
+      // An image that reads credentials only from variables gets them through the wrapper.
+      const svc = withSecretEnv(spec.services[svcName]);
       const deps = (svc.dependsOn ?? []).map((d) => services[d].container);
       // An image pushed to a registry of the app waits for the service's dependencies (the registry).
       const svcImage = typeof svc.image === "string" ? shared[svc.image] : image(svcName, svc.image, svc.image.build?.push ? deps : undefined);

@@ -6,9 +6,8 @@ import * as docker from "@pulumi/docker";
 import { DockerHost, onHost } from "./host/docker-host";
 import { toLabelList } from "./naming";
 import { HEALTHCHECK_DEFAULTS, ServiceSpec } from "./app-spec";
+import { SECRETS_DIR } from "./secret-env";
 
-/** Where secret files are mounted, the convention of Docker secrets and of `*_FILE` images. */
-export const SECRETS_DIR = "/run/secrets";
 
 export interface SecretFile {
   /** File name under /run/secrets. */
