@@ -106,16 +106,15 @@ export const wattrex: BenchApp = {
   web: { port: "web", path: "/healthz" },
 };
 
-/** The sync peer BETY is given in phase 3 (a file of BETY's only: exactly its container changes). */
-const PECAN_PEER = { machineId: 7, url: "https://pecan.example.org/bety/" };
-const peersFile = (peers: readonly object[]) => JSON.stringify(peers, null, 2) + "\n";
+/** The sync peer BETY is given in phase 3 (a variable of BETY's only: exactly its container changes). */
+const PECAN_PEER = 7;
 
 export const pecan: BenchApp = {
   name: "pecan",
   composeFile: path.join(ROOT, "bench/compose/pecan.yml"),
   ports: ["web"],
   services: ["postgres", "rabbitmq", "bety", "web", "api", "executor", "runner-sipnet", "proxy"],
-  jobs: ["init-schema", "init-users"],
+  jobs: ["init-db", "init-machine", "init-user-carya"],
   builtImages: [],
   ours: (ports, changed) => ({
     "appstacks:apps": ["pecan"],
@@ -124,19 +123,21 @@ export const pecan: BenchApp = {
     "appstacks:pecan": { port: ports.web, syncPeers: changed ? [PECAN_PEER] : [] },
   }),
   compose: (ports, dir, changed) => {
-    if (!fs.existsSync(path.join(dir, "db-password"))) {
-      const broker = secret();
-      write(dir, "db-password", secret());
-      // What stacks/pecan.ts uploads: the broker's user file, the URI every PEcAn service reads.
+    if (!fs.existsSync(path.join(dir, "postgres-password"))) {
+      const [superuser, bety, broker, key] = [secret(), secret(), secret(), secret()];
+      write(dir, "postgres-password", superuser);
+      // What stacks/pecan.ts uploads and its wrapper turns into variables.
       write(dir, "rabbitmq.conf", `default_user = pecan\ndefault_pass = ${broker}\n`);
-      write(dir, "rabbitmq-uri", `amqp://pecan:${broker}@rabbitmq:5672/%2F`);
-      write(dir, "peers.none.json", peersFile([]));
-      write(dir, "peers.one.json", peersFile([PECAN_PEER]));
+      write(dir, "superuser.env", `PGPASSWORD=${superuser}\nBETYPASSWORD=${bety}\n`);
+      write(dir, "bety.env", `BETYPASSWORD=${bety}\nSECRET_KEY_BASE=${key}\n`);
+      write(dir, "api.env", `PGPASSWORD=${bety}\nSECRET_KEY_BASE=${key}\n`);
+      write(dir, "broker.env", `RABBITMQ_URI=amqp://pecan:${broker}@rabbitmq:5672/%2F\n`);
+      write(dir, "first-user.env", `FIRST_USER_PASSWORD=${secret()}\n`);
       write(dir, "pecan-proxy.conf", pecanProxySite([
-        { path: "/pecan/", upstream: "web:8000" }, { path: "/bety/", upstream: "bety:8000" }, { path: "/api/", upstream: "api:8000" },
+        { path: "/pecan/", upstream: "web:8080" }, { path: "/bety/", upstream: "bety:8000" }, { path: "/api/", upstream: "api:8000" },
       ]));
     }
-    return { PECAN_PORT: String(ports.web), PECAN_PEERS: changed ? "peers.one.json" : "peers.none.json" };
+    return { PECAN_PORT: String(ports.web), PECAN_PEERS: changed ? String(PECAN_PEER) : "" };
   },
   change: { what: "bety: one sync peer added (`pecan.syncPeers`)", service: "bety" },
   web: { port: "web", path: "/healthz" },

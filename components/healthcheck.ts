@@ -26,6 +26,21 @@ export function tcpCheck(port: number): HealthCheck {
   return { test: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`] };
 }
 
+/** Healthy when GET http://127.0.0.1:<port><path> answers 2xx/3xx within 4 s, with curl (PEcAn's and BETY's images have it). */
+export function curlHttpCheck(port: number, path = "/healthz"): HealthCheck {
+  return { test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "-m", "4", `http://127.0.0.1:${port}${path}`] };
+}
+
+/**
+ * Healthy while the process holds an established TCP connection to `remotePort` (a queue
+ * consumer to its broker), read from /proc/net/tcp with grep: true of a consumer that writes no
+ * heartbeat and serves no port, such as PEcAn's executor and model runners. State 01 is ESTABLISHED.
+ */
+export function tcpConnectedCheck(remotePort: number): HealthCheck {
+  const hex = remotePort.toString(16).toUpperCase().padStart(4, "0");
+  return { test: ["CMD", "grep", "-qE", `^ *[0-9]+: [0-9A-F]+:[0-9A-F]{4} [0-9A-F]+:${hex} 01 `, "/proc/net/tcp"] };
+}
+
 /**
  * Healthy while a worker keeps touching `file` (at least every `seconds`): for processes with no
  * port to ask, such as queue consumers and schedulers, whose loop touches the file.

@@ -7,7 +7,8 @@ import { ServiceSpec } from "./app-spec";
 export interface PostgresServiceArgs {
   readonly image: string;
   readonly user: string;
-  readonly database: string;
+  /** @default the user's name, as the image creates it */
+  readonly database?: string;
   /** The app's secret holding the password. */
   readonly passwordSecret: string;
   /** The app's volume that holds the data directory. */
@@ -19,11 +20,11 @@ export interface PostgresServiceArgs {
 export function postgresService(a: PostgresServiceArgs): ServiceSpec {
   return {
     image: { ref: a.image },
-    env: { POSTGRES_USER: a.user, POSTGRES_DB: a.database },
+    env: { POSTGRES_USER: a.user, ...(a.database === undefined ? {} : { POSTGRES_DB: a.database }) },
     secrets: [{ secret: a.passwordSecret, pathEnv: "POSTGRES_PASSWORD_FILE" }],
     volumes: { [a.volume]: "/var/lib/postgresql/data" },
     networks: a.networks,
-    healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", a.user, "-d", a.database], startPeriod: "2s" },
+    healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", a.user, "-d", a.database ?? a.user], startPeriod: "2s" },
     memoryMb: a.memoryMb,
   };
 }

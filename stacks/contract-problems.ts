@@ -39,17 +39,22 @@ export function healthCheckPorts(test: readonly string[]): number[] {
 
 function serviceProblems(at: string, ref: string, svc: ServiceSpec, c: ImageContract): string[] {
   const problems: string[] = [];
+  const configured = (svc.files ?? []).filter((f) => c.listenIn !== undefined && f.path.startsWith(c.listenIn) && typeof f.content === "string")
+    .flatMap((f) => [...(f.content as string).matchAll(/^\s*listen\s+(?:[\d.]+:)?(\d+)/gm)].map((m) => Number(m[1])));
+  const ports = [...c.ports, ...configured];
   const fact = (what: string, allowed: readonly (string | number)[]) => `${at} (${ref}): ${what} (the image's contract allows: ${allowed.length ? allowed.join(", ") : "none"})`;
-  for (const p of svc.ports ?? []) if (!c.ports.includes(p.internal)) problems.push(fact(`publishes port ${p.internal}, where the image does not listen`, c.ports));
+  for (const p of svc.ports ?? []) if (!ports.includes(p.internal)) problems.push(fact(`publishes port ${p.internal}, where the image does not listen`, ports));
   const hc = svc.healthcheck?.test ?? [];
-  for (const p of healthCheckPorts(hc)) if (!c.ports.includes(p)) problems.push(fact(`health check probes port ${p}, where the image does not listen`, c.ports));
+  for (const p of healthCheckPorts(hc)) if (!ports.includes(p)) problems.push(fact(`health check probes port ${p}, where the image does not listen`, ports));
   for (const tool of healthCheckTools(hc)) if (!c.tools.includes(tool)) problems.push(fact(`health check calls ${tool}, which the image does not contain`, c.tools));
   const variables = [
     ...Object.keys(svc.env ?? {}),
     ...(svc.secrets ?? []).flatMap((s) => [s.pathEnv, s.env]),
     ...(svc.files ?? []).map((f) => f.env),
   ].filter((v): v is string => v !== undefined);
-  for (const v of variables) if (!c.env.includes(v)) problems.push(fact(`sets ${v}, which the image does not read`, c.env));
+  // A variable the service's own command expands (bash -c '… "$X" …') is read by that command.
+  const ownCommand = (svc.command ?? []).join(" ");
+  for (const v of variables) if (!c.env.includes(v) && !ownCommand.includes(`$${v}`)) problems.push(fact(`sets ${v}, which the image does not read`, c.env));
   for (const f of svc.files ?? []) {
     // A file only the wrapper reads (its content becomes a variable) is no fact about the image.
     if (f.env !== undefined) continue;

@@ -10,6 +10,8 @@ export interface ImageContract {
   readonly refs: readonly string[];
   /** Ports the image's process listens on. */
   readonly ports: readonly number[];
+  /** A server whose config chooses its ports: files under this path add each `listen <port>`. */
+  readonly listenIn?: string;
   /** Environment variables it reads (a *_FILE variant only where the image reads one). */
   readonly env: readonly string[];
   /** Files and directories (ending in /) it reads configuration or first-start scripts from. */
@@ -74,7 +76,7 @@ export const IMAGE_CONTRACTS: readonly ImageContract[] = [
     sources: ["docker-library/mongo@b05f3db9 7.0/Dockerfile, 7.0/docker-entrypoint.sh"],
   },
   {
-    refs: ["nginx:1.27"], ports: [80], env: ["NGINX_ENTRYPOINT_QUIET_LOGS"],
+    refs: ["nginx:1.27"], ports: [80], listenIn: "/etc/nginx/conf.d/", env: ["NGINX_ENTRYPOINT_QUIET_LOGS"],
     files: ["/etc/nginx/conf.d/", "/etc/nginx/nginx.conf", "/etc/nginx/templates/", "/usr/share/nginx/html/"], data: [],
     tools: [...DEBIAN, "curl", "nginx"],
     entrypoint: ["/docker-entrypoint.sh"], command: ["nginx", "-g", "daemon off;"],
@@ -140,4 +142,14 @@ export const IMAGE_CONTRACTS: readonly ImageContract[] = [
 /** The contract of an image reference, or undefined for an image we do not know. */
 export function contractOf(ref: string): ImageContract | undefined {
   return IMAGE_CONTRACTS.find((c) => c.refs.includes(ref));
+}
+
+/**
+ * The entrypoint and command of an image, by repository (whatever the tag), for a service that
+ * puts a wrapper in front of them.
+ */
+export function imageRun(repository: string): { entrypoint: string[]; command: string[] } {
+  const c = IMAGE_CONTRACTS.find((k) => k.refs.some((r) => r.slice(0, r.lastIndexOf(":")) === repository));
+  if (c === undefined) throw new Error(`no contract for image ${repository} in stacks/image-contracts.ts`);
+  return { entrypoint: [...c.entrypoint], command: [...c.command] };
 }

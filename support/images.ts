@@ -34,5 +34,5 @@ export function standIn(image: string): string {
   return s;
 }
 
-/** PEcAn's own images (pecan/web, pecan/api…), all replaced by the one PEcAn stand-in. */
+/** PEcAn's and BETY's images (pecan/web, pecan/api…), each replaced by its twin (images/pecan). */
 export const PECAN_IMAGES: readonly string[] = Object.keys(STAND_INS).filter((image) => image.startsWith("pecan/"));

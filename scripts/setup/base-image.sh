@@ -32,18 +32,31 @@ setup_base_image() {
   rm -rf "$rootfs"
 }
 
-# Stand-in images: images/<name>/Dockerfile → appstacks/<name>:local. Docker's build cache makes
-# a rebuild of an unchanged Dockerfile a no-op, so this runs every time and stays fast.
+# Stand-in images: images/<name>/Dockerfile → appstacks/<name>:local; a Dockerfile with named
+# stages (images/pecan: one twin per PEcAn image) gives one image per stage other than `common`,
+# appstacks/<name>-<stage>:local. Docker's build cache makes a rebuild of an unchanged Dockerfile
+# a no-op, so this runs every time and stays fast.
 setup_standin_images() {
-  local dir name
+  local dir name stages stage
   for dir in "$ROOT"/images/*/; do
     name=$(basename "$dir")
     [ "$name" = base ] && continue
     [ -f "$dir/Dockerfile" ] || continue
-    if docker build -q -t "appstacks/$name:local" "$dir" >"$CACHE_DIR/build-$name.log" 2>&1; then
-      step "stand-in image appstacks/$name:local ready"
+    stages=$(sed -nE 's/^FROM .* AS ([a-z0-9-]+)$/\1/p' "$dir/Dockerfile" | grep -vx common || true)
+    if [ -z "$stages" ]; then
+      build_standin "appstacks/$name:local" "$dir" "$name"
     else
-      fail "stand-in image $name" "docker build failed (see $CACHE_DIR/build-$name.log)"
+      for stage in $stages; do build_standin "appstacks/$name-$stage:local" "$dir" "$name-$stage" --target "$stage"; done
     fi
   done
+}
+
+build_standin() {
+  local tag=$1 dir=$2 log=$3
+  shift 3
+  if docker build -q "$@" -t "$tag" "$dir" >"$CACHE_DIR/build-$log.log" 2>&1; then
+    step "stand-in image $tag ready"
+  else
+    fail "stand-in image $log" "docker build failed (see $CACHE_DIR/build-$log.log)"
+  fi
 }

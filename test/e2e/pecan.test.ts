@@ -1,6 +1,8 @@
-// PEcAn deployed for real: PostGIS, RabbitMQ, the init jobs, BETY, web, API, executor and a
-// runner behind the proxy. A workflow submitted through the proxy travels API → broker →
-// executor → runner and its output on the shared runs volume comes back through the API.
+// PEcAn deployed for real on the twins of its images (images/pecan): PostGIS, RabbitMQ, BETY's
+// set-up jobs, BETY, web, API, executor and a runner behind the proxy. A workflow submitted
+// through the proxy travels API → broker → executor → runner and its output on the shared runs
+// volume comes back through the API. Credentials reach the images as variables through the
+// wrapper: in each process's environment, nowhere in `docker inspect`.
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
 import { containersLabelled, networksLabelled, healthOf, volumesLabelled, execIn } from "./support/docker";
 import { freePort, http } from "../../support/net";
@@ -10,6 +12,7 @@ import { execFileSync } from "child_process";
 const STACK_LABEL = "appstacks.stack";
 let t: TestStack | undefined;
 let base = "";
+const FIRST_USERS_PASSWORD = "illinois-e2e";
 
 beforeAll(async () => {
   t = await projectStack("pecan");
@@ -18,8 +21,9 @@ beforeAll(async () => {
     "appstacks:apps": ["pecan"],
     "appstacks:keepDataOnDestroy": false,
     "appstacks:imageOverrides": standIns("postgis/postgis", "rabbitmq", "nginx", ...PECAN_IMAGES),
-    "appstacks:pecan": { port, machineId: 42, syncPeers: [{ machineId: 7, url: "https://pecan.example.org/bety/" }], firstUsers: { carya: 1, guest: 4 } },
+    "appstacks:pecan": { port, machineId: 42, syncPeers: [7], firstUsers: { carya: 1, guest: 4 } },
   });
+  await t.stack.setConfig("appstacks:pecanFirstUsersPassword", { value: FIRST_USERS_PASSWORD, secret: true });
   base = `http://localhost:${port}`;
 });
 
@@ -29,14 +33,15 @@ afterAll(async () => {
 });
 
 const dbContainer = () => containersLabelled(STACK_LABEL, t!.runId).find((n) => n.endsWith("-pecan-postgres"))!;
-const sql = (q: string) => execIn(dbContainer(), ["psql", "-U", "bety", "-d", "bety", "-tAc", q]);
+const sql = (q: string) => execIn(dbContainer(), ["psql", "-U", "postgres", "-d", "bety", "-tAc", q]);
+const container = (svc: string) => containersLabelled(STACK_LABEL, t!.runId).find((n) => n.endsWith(`-pecan-${svc}`))!;
 
 test("up: every service healthy; only the proxy publishes; web, BETY and the API answer through it", async () => {
   const up = await t!.stack.up(streamOutput);
   expect(up.summary.result).toBe("succeeded");
   const running = containersLabelled(STACK_LABEL, t!.runId).map((n) => n.replace(/^.*-pecan-/, "")).sort();
   // The init jobs stay, exited 0: the record of what ran.
-  expect(running).toEqual(["api", "bety", "executor", "init-schema", "init-users", "postgres", "proxy", "rabbitmq", "runner-sipnet", "web"]);
+  expect(running).toEqual(["api", "bety", "executor", "init-db", "init-machine", "init-user-carya", "init-user-guest", "postgres", "proxy", "rabbitmq", "runner-sipnet", "web"]);
   for (const c of containersLabelled(STACK_LABEL, t!.runId).filter((n) => !/-init-/.test(n))) expect(healthOf(c)).toBe("healthy");
   const published = containersLabelled(STACK_LABEL, t!.runId).filter((c) => execFileSync("docker", ["port", c], { encoding: "utf8" }).trim() !== "");
   expect(published.map((n) => n.replace(/^.*-pecan-/, ""))).toEqual(["proxy"]);
@@ -45,43 +50,68 @@ test("up: every service healthy; only the proxy publishes; web, BETY and the API
   const web = await http(`${base}/pecan/`);
   expect(web.status).toBe(200);
   expect(web.body).toContain("<li>Model: SIPNET (git)</li>");
-  expect(web.body).toContain("<li>machine id: 42</li>");
   expect(web.body).toContain("<li>broker: connected</li>");
   const bety = await http(`${base}/bety/`);
+  expect(bety.body).toContain("<li>machine id: 42</li>");
   expect(bety.body).toContain("<li>users: 2</li>");
-  expect(bety.body).toContain("<li>sync peer: machine 7 at https://pecan.example.org/bety/</li>");
+  expect(bety.body).toContain("<li>sync peers: 7</li>");
   expect(JSON.parse((await http(`${base}/api/ping`)).body)).toEqual({ request: "ping", response: "pong" });
 });
 
+test("secrets are in the processes' environment, set from files, and nowhere in docker inspect", () => {
+  const betyPassword = execIn(container("bety"), ["cat", "/run/secrets/db-password"]);
+  const brokerUri = execIn(container("web"), ["cat", "/run/secrets/rabbitmq-uri"]);
+  expect(betyPassword.length).toBeGreaterThan(16);
+  const environ = (svc: string) => execIn(container(svc), ["sh", "-c", "tr '\\0' '\\n' < /proc/1/environ"]);
+  expect(environ("bety")).toContain(`BETYPASSWORD=${betyPassword}`);
+  expect(environ("web")).toContain(`RABBITMQ_URI=${brokerUri}`);
+  expect(environ("web")).not.toContain("APPSTACKS_ENV_FROM_FILES");
+  for (const c of containersLabelled(STACK_LABEL, t!.runId)) {
+    const inspect = execFileSync("docker", ["inspect", c], { encoding: "utf8" });
+    expect(inspect).not.toContain(betyPassword);
+    expect(inspect).not.toContain(brokerUri);
+    expect(inspect).not.toContain(FIRST_USERS_PASSWORD);
+  }
+});
+
+test("the first users can log in: BETY's digest of the configured password, salted with the secret key", () => {
+  const key = execIn(container("bety"), ["cat", "/run/secrets/bety-secret-key"]);
+  let digest = key;
+  for (let i = 0; i < 10; i++) digest = require("crypto").createHash("sha1").update(`${digest}--carya--${FIRST_USERS_PASSWORD}--${key}`).digest("hex");
+  expect(sql("SELECT crypted_password, access_level FROM users WHERE login = 'carya'")).toBe(`${digest}|1`);
+});
+
 test("a workflow submitted through the proxy is consumed by the runner; its output is on the runs volume", async () => {
+  // AUTH_REQ=FALSE, as PEcAn's compose runs the API (see stacks/pecan.ts).
   const submitted = await fetch(`${base}/api/workflows/`, { method: "POST", body: JSON.stringify({ model: "SIPNET" }), headers: { "content-type": "application/json" } });
   expect(submitted.status).toBe(201);
-  const { id } = (await submitted.json()) as { id: number };
+  const { workflow_id: id } = (await submitted.json()) as { workflow_id: number };
   let status: any = {};
-  for (let i = 0; i < 60 && status.status !== "finished"; i++) {
+  for (let i = 0; i < 60 && !String(status.status).includes("FINISHED"); i++) {
     await new Promise((r) => setTimeout(r, 500));
-    status = JSON.parse((await http(`${base}/api/workflows/${id}`)).body);
+    status = await (await fetch(`${base}/api/workflows/${id}/status`)).json();
   }
-  expect(status).toMatchObject({ id, model: "SIPNET", status: "finished" });
   // The runner records its host name: the runner container's.
-  const runner = containersLabelled(STACK_LABEL, t!.runId).find((n) => n.endsWith("-pecan-runner-sipnet"))!;
-  expect(status.runner).toBe(execFileSync("docker", ["inspect", "--format", "{{.Config.Hostname}}", runner], { encoding: "utf8" }).trim());
+  const hostname = execFileSync("docker", ["inspect", "--format", "{{.Config.Hostname}}", container("runner-sipnet")], { encoding: "utf8" }).trim();
+  expect(status.status).toEqual(["QUEUED", "DISPATCHED", "SIPNET_git", "FINISHED", hostname]);
   expect(status.output).toContain(`SIPNET run of workflow ${id}`);
 });
 
-test("a second up changes nothing, and the database was initialised exactly once", async () => {
+test("a second up changes nothing, and the database was set up exactly once", async () => {
   const up = await t!.stack.up(streamOutput);
   const { same, ...changes } = up.summary.resourceChanges ?? {};
   expect(changes).toEqual({});
-  expect(sql("SELECT step FROM appstacks_init ORDER BY step")).toBe("schema\nusers");
   expect(sql("SELECT count(*) FROM users")).toBe("2");
+  expect(sql("SELECT count(*) FROM models")).toBe("2");
 });
 
-test("an init job run again on the same database finds its marker and changes nothing", () => {
-  const job = containersLabelled(STACK_LABEL, t!.runId).find((n) => n.endsWith("-pecan-init-schema"))!;
-  execFileSync("docker", ["start", "-a", job], { encoding: "utf8" });
-  expect(execFileSync("docker", ["logs", "--tail", "1", job], { encoding: "utf8" })).toContain("already done on this database");
+test("pecan/db run again on the same server finds the database and changes nothing; a user added twice is reported, not doubled", () => {
+  execFileSync("docker", ["start", "-a", container("init-db")], { encoding: "utf8" });
+  expect(execFileSync("docker", ["logs", "--tail", "1", container("init-db")], { encoding: "utf8" })).toContain("already exists, please remove database first");
+  execFileSync("docker", ["start", "-a", container("init-user-carya")], { encoding: "utf8" });
+  expect(execFileSync("docker", ["logs", "--tail", "1", container("init-user-carya")], { encoding: "utf8" })).toContain("Could not add user to database");
   expect(sql("SELECT count(*) FROM models")).toBe("2");
+  expect(sql("SELECT count(*) FROM users")).toBe("2");
 });
 
 test("destroy leaves no labelled container or network", async () => {

@@ -17,7 +17,7 @@ describe("loadConfig", () => {
       // Pinned in full in portal.test.ts.
       portal: expect.objectContaining({ httpPort: 80, mongoImage: "mongo:7.0" }),
       pecan: {
-        port: 80, syncPeers: [], models: ["SIPNET"], firstUsers: { carya: 1 }, pecanVersion: "1.8.0",
+        port: 80, syncPeers: [], models: ["SIPNET"], firstUsers: { carya: 1 }, pecanVersion: "1.8.0", betyVersion: "5.4.1",
         postgisImage: "postgis/postgis:12-3.3", rabbitmqImage: "rabbitmq:3.13-management", proxyImage: "nginx:1.27", dbMemoryMb: 512,
       },
       lab: {

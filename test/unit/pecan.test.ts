@@ -19,61 +19,83 @@ const dependsOn = (svc: string) => dependsOnNames(`pecan-${svc}-container`, "pec
 
 describe("PEcAn stack", () => {
   test("services, one runner per model, and only the proxy published (PEcAn's port 80 by default)", async () => {
-    await deploy({ models: ["SIPNET", "ED2"] });
+    await deploy({ models: ["SIPNET", "ED2"], firstUsers: { carya: 1, guest: 4 } });
     const ports = Object.fromEntries(ofType(CONTAINER).map((c) => [short(c.inputs.name), (c.inputs.ports ?? []).map((p: { internal: number; external: number }) => `${p.external}->${p.internal}`)]));
     expect(ports).toEqual({
-      postgres: [], rabbitmq: [], "init-schema": [], "init-users": [], bety: [], web: [], api: [], executor: [],
+      postgres: [], rabbitmq: [], "init-db": [], "init-machine": [], "init-user-carya": [], "init-user-guest": [], bety: [], web: [], api: [], executor: [],
       "runner-sipnet": [], "runner-ed2": [], proxy: ["80->80"],
     });
     expect(byName("pecan-runner-ed2-image").inputs.name).toBe("pecan/model-ed2-git:1.8.0");
-    expect(envOf("runner-ed2").PECAN_MODEL).toBe("ED2");
+    // BETY's images go by BETY's own release, not PEcAn's.
+    expect(byName("pecan-bety-image").inputs.name).toBe("pecan/bety:5.4.1");
+    expect(byName("pecan-init-db-image").inputs.name).toBe("pecan/db:5.4.1");
   });
 
-  test("the back end is internal; the proxy alone bridges it to the front end", async () => {
+  test("the back end is internal; the proxy alone bridges it to the front end, on the ports the images listen on", async () => {
     await deploy();
     expect(byName("pecan-backend-network").inputs.internal).toBe(true);
     expect(byName("pecan-frontend-network").inputs.internal).toBeFalsy();
     const nets = Object.fromEntries(ofType(CONTAINER).map((c) => [short(c.inputs.name), c.inputs.networksAdvanced.map((n: { name: string }) => short(n.name))]));
     for (const [svc, list] of Object.entries(nets)) expect(list).toEqual(svc === "proxy" ? ["frontend", "backend"] : ["backend"]);
     const site = uploads("proxy")["/etc/nginx/conf.d/default.conf"];
-    expect(site).toContain("location /pecan/ {\n        set $upstream http://web:8000;");
+    expect(site).toContain("location /pecan/ {\n        set $upstream http://web:8080;");
     expect(site).toContain("set $upstream http://bety:8000;");
     expect(site).toContain("set $upstream http://api:8000;");
   });
 
-  test("health-gated order: init jobs in order after PostGIS; everything else after healthy PostGIS, RabbitMQ and the init", async () => {
-    await deploy();
-    expect(await dependsOn("init-schema")).toEqual(["postgres"]);
-    expect(await dependsOn("init-users")).toEqual(["init-schema"]);
-    expect(await dependsOn("bety")).toEqual(["init-users"]);
-    for (const svc of ["web", "api", "executor", "runner-sipnet"]) expect(await dependsOn(svc)).toEqual(["init-users", "postgres", "rabbitmq"]);
+  test("health-gated order: pecan/db, BETY's fix, each first user, then the services; health checks use the images' own tools", async () => {
+    await deploy({ firstUsers: { carya: 1, guest: 4 } });
+    expect(await dependsOn("init-db")).toEqual(["postgres"]);
+    expect(await dependsOn("init-machine")).toEqual(["init-db"]);
+    for (const job of ["init-user-carya", "init-user-guest"]) expect(await dependsOn(job)).toEqual(["init-machine"]);
+    expect(await dependsOn("bety")).toEqual(["init-user-carya", "init-user-guest"]);
+    for (const svc of ["web", "api"]) expect(await dependsOn(svc)).toEqual(["init-machine", "postgres", "rabbitmq"]);
+    for (const svc of ["executor", "runner-sipnet"]) expect(await dependsOn(svc)).toEqual(["rabbitmq"]);
     expect(await dependsOn("proxy")).toEqual(["api", "bety", "web"]);
     for (const svc of ["postgres", "rabbitmq", "bety", "web", "api", "executor", "runner-sipnet", "proxy"]) expect(byName(`pecan-${svc}-container`).inputs.wait).toBe(true);
-    for (const job of ["init-schema", "init-users"]) {
-      expect(byName(`pecan-${job}-container`).inputs).toMatchObject({ attach: true, restart: "no" });
-    }
-    expect(byName("pecan-init-schema-container").inputs.command).toEqual(["initialize"]);
+    for (const job of ["init-db", "init-machine", "init-user-carya"]) expect(byName(`pecan-${job}-container`).inputs).toMatchObject({ attach: true, restart: "no" });
+    const test = (svc: string) => byName(`pecan-${svc}-container`).inputs.healthcheck.tests;
+    expect(test("web")).toEqual(["CMD", "curl", "-fsS", "-o", "/dev/null", "-m", "4", "http://127.0.0.1:8080/pecan/"]);
+    expect(test("api")).toContain("http://127.0.0.1:8000/api/ping");
+    expect(test("executor")[1]).toBe("grep");
   });
 
-  test("credentials are files: the database password and the broker URI agree with the broker's config", async () => {
+  test("credentials reach PEcAn's images as variables set from files by the wrapper; the configuration holds names and paths only", async () => {
     await deploy();
     const brokerConf = uploads("rabbitmq")["/etc/rabbitmq/conf.d/10-appstacks.conf"];
     const brokerPassword = /default_pass = (\S+)/.exec(brokerConf)![1];
-    for (const svc of ["web", "api", "executor", "runner-sipnet", "init-users"]) {
+    const betyPassword = uploads("bety")["/run/secrets/db-password"];
+    for (const svc of ["web", "api", "executor", "runner-sipnet"]) {
       expect(uploads(svc)["/run/secrets/rabbitmq-uri"]).toBe(`amqp://pecan:${brokerPassword}@rabbitmq:5672/%2F`);
-      expect(envOf(svc)).toMatchObject({ PGPASSWORD_FILE: "/run/secrets/db-password", RABBITMQ_URI_FILE: "/run/secrets/rabbitmq-uri", PGHOST: "postgres" });
+      expect(envOf(svc).APPSTACKS_ENV_FROM_FILES).toContain("RABBITMQ_URI=/run/secrets/rabbitmq-uri");
+      expect(uploads(svc)["/run/appstacks/env-from-files"]).toContain('exec "$@"');
       expect(byName(`pecan-${svc}-container`).inputs.uploads[pulumi.runtime.specialSigKey]).toBe(pulumi.runtime.specialSecretSig);
-      expect(JSON.stringify(byName(`pecan-${svc}-container`).inputs.envs)).not.toContain(brokerPassword);
+      const config = JSON.stringify([byName(`pecan-${svc}-container`).inputs.envs, byName(`pecan-${svc}-container`).inputs.command, byName(`pecan-${svc}-container`).inputs.entrypoints]);
+      expect(config).not.toContain(brokerPassword);
+      expect(config).not.toContain(betyPassword);
     }
-    expect(uploads("postgres")["/run/secrets/db-password"]).toBe(uploads("web")["/run/secrets/db-password"]);
-    expect(envOf("postgres")).toEqual({ POSTGRES_DB: "bety", POSTGRES_PASSWORD_FILE: "/run/secrets/db-password", POSTGRES_USER: "bety" });
+    // The wrapper runs each image's own entrypoint and command.
+    expect(byName("pecan-web-container").inputs.entrypoints).toEqual(["/bin/sh", "/run/appstacks/env-from-files", "docker-php-entrypoint"]);
+    expect(byName("pecan-web-container").inputs.command).toEqual(["apache2-foreground"]);
+    expect(byName("pecan-bety-container").inputs.entrypoints).toEqual(["/bin/sh", "/run/appstacks/env-from-files", "/home/bety/docker/entrypoint.sh"]);
+    expect(byName("pecan-bety-container").inputs.command).toEqual(["unicorn"]);
+    expect(envOf("web")).toMatchObject({ BETYUSER: "bety", BETYDATABASE: "bety", PGHOST: "postgres", APPSTACKS_ENV_FROM_FILES: "BETYPASSWORD=/run/secrets/db-password RABBITMQ_URI=/run/secrets/rabbitmq-uri SECRET_KEY_BASE=/run/secrets/bety-secret-key" });
+    expect(envOf("api")).toMatchObject({ PGUSER: "bety", PGDATABASE: "bety", AUTH_REQ: "FALSE" });
+    expect(envOf("api").APPSTACKS_ENV_FROM_FILES).toContain("PGPASSWORD=/run/secrets/db-password");
+    // pecan/db loads the schema as the superuser: the image's POSTGRES_USER, database left to the image.
+    expect(envOf("postgres")).toEqual({ POSTGRES_PASSWORD_FILE: "/run/secrets/postgres-password", POSTGRES_USER: "postgres" });
+    expect(envOf("init-db")).toMatchObject({ PGUSER: "postgres", PGDATABASE: "postgres", BETYUSER: "bety", APPSTACKS_ENV_FROM_FILES: "BETYPASSWORD=/run/secrets/db-password PGPASSWORD=/run/secrets/postgres-password" });
+    expect(uploads("init-db")["/run/secrets/postgres-password"]).toBe(uploads("postgres")["/run/secrets/postgres-password"]);
+    // BETY's `user` takes the password as an argument: the command names the variable, never the value.
+    expect(byName("pecan-init-user-carya-container").inputs.command).toEqual(["bash", "-c", 'exec /home/bety/docker/entrypoint.sh user carya "$FIRST_USER_PASSWORD" carya carya@localhost 1 1']);
   });
 
-  test("machine id and sync peers reach the containers that need them", async () => {
-    await deploy({ machineId: 42, syncPeers: [{ machineId: 7, url: "https://peer.example.org/bety/" }] });
-    for (const svc of ["init-schema", "bety", "web", "runner-sipnet"]) expect(envOf(svc).PECAN_MACHINE_ID).toBe("42");
-    expect(envOf("bety").PECAN_SYNC_PEERS_FILE).toBe("/etc/pecan/sync-peers.json");
-    expect(JSON.parse(uploads("bety")["/etc/pecan/sync-peers.json"])).toEqual([{ machineId: 7, url: "https://peer.example.org/bety/" }]);
+  test("machine id and sync peers reach BETY as LOCAL_SERVER and REMOTE_SERVERS", async () => {
+    await deploy({ machineId: 42, syncPeers: [7, 9] });
+    expect(byName("pecan-init-machine-container").inputs.command).toEqual(["fix"]);
+    for (const svc of ["init-machine", "bety"]) expect(envOf(svc).LOCAL_SERVER).toBe("42");
+    expect(envOf("bety").REMOTE_SERVERS).toBe("7 9");
+    expect(envOf("bety").RAILS_RELATIVE_URL_ROOT).toBe("/bety");
   });
 
   test("without a machine id each instance gets its own, stable one", () => {
@@ -93,7 +115,7 @@ describe("PEcAn stack", () => {
   });
 
   test("the proxy site renders exactly", () => {
-    expect(pecanProxySite([{ path: "/pecan/", upstream: "web:8000" }, { path: "/api/", upstream: "api:8000" }])).toMatchSnapshot();
+    expect(pecanProxySite([{ path: "/pecan/", upstream: "web:8080" }, { path: "/api/", upstream: "api:8000" }])).toMatchSnapshot();
   });
 });
 

@@ -1,0 +1,115 @@
+"""PEcAn's web UI (/pecan/ on 8080), its API (/api/ on 8000) and BETY (/bety/ on 8000)."""
+import hashlib
+import html
+import json
+import os
+import pathlib
+
+import pika
+import psycopg2
+from flask import Flask, abort, jsonify, request
+from waitress import serve as waitress_serve
+
+from . import settings
+
+
+def query(params, sql, args=()):
+    with psycopg2.connect(**params) as conn, conn.cursor() as cur:
+        cur.execute(sql, args)
+        return cur.fetchall() if cur.description else None
+
+
+def broker_status():
+    try:
+        pika.BlockingConnection(pika.URLParameters(settings.rabbitmq_uri())).close()
+        return "connected"
+    except Exception as e:  # the page reports it, as PEcAn's status page does
+        return f"unreachable ({type(e).__name__})"
+
+
+def page(title, items):
+    lis = "".join(f"<li>{html.escape(str(i))}</li>" for i in items)
+    return f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1><ul>{lis}</ul>"
+
+
+def web(app):
+    @app.get("/pecan/")
+    def index():
+        models = query(settings.bety_db(), "SELECT model_name, revision FROM models ORDER BY id")
+        return page("PEcAn", [f"Model: {m} ({r})" for m, r in models] + [f"broker: {broker_status()}"])
+    return 8080
+
+
+def bety(app):
+    root = settings.env("RAILS_RELATIVE_URL_ROOT", "")
+
+    @app.get(f"{root}/")
+    def index():
+        (users,), = query(settings.bety_db(), "SELECT count(*) FROM users")
+        (machine,), = query(settings.bety_db(), "SELECT sync_host_id FROM machines WHERE hostname = 'localhost'")
+        peers = settings.env("REMOTE_SERVERS", "0 1 2 5").split()
+        return page("BETYdb", [f"machine id: {machine}", f"users: {users}", f"sync peers: {' '.join(peers) or 'none'}"])
+    return int(settings.env("UNICORN_PORT", "8000"))
+
+
+def crypt_pass(login, password, key="notasecret"):
+    digest = key
+    for _ in range(10):
+        digest = hashlib.sha1(f"{digest}--{login}--{password}--{key}".encode()).hexdigest()
+    return digest
+
+
+def workflow_dir(wid):
+    return pathlib.Path(settings.env("DATA_DIR", "/data/")) / "workflows" / f"PEcAn_{wid}"
+
+
+def api(app):
+    @app.get("/api/ping")
+    def ping():
+        return jsonify(request="ping", response="pong")
+
+    @app.before_request
+    def auth():
+        # AUTH_REQ (image default TRUE): every route but ping and status needs a BETY user, whose
+        # password PEcAn 1.8.0's API digests with the fixed key "notasecret", not SECRET_KEY_BASE.
+        if settings.env("AUTH_REQ", "TRUE") == "FALSE" or request.path in ("/api/ping", "/api/status"):
+            return
+        a = request.authorization
+        if a is None or not query(settings.api_db(), "SELECT 1 FROM users WHERE login = %s AND crypted_password = %s",
+                                  (a.username, crypt_pass(a.username, a.password or ""))):
+            abort(401)
+
+    @app.post("/api/workflows/")
+    def submit():
+        model = (request.get_json(silent=True) or {}).get("model", "")
+        known = [m for (m,) in query(settings.api_db(), "SELECT model_name FROM models")]
+        if model not in known:
+            abort(400, f"model must be one of {known}")
+        (wid,), = query(settings.api_db(), "INSERT INTO workflows (model) VALUES (%s) RETURNING id", (model,))
+        folder = workflow_dir(wid)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "STATUS").write_text("QUEUED\n", encoding="utf-8")
+        query(settings.api_db(), "UPDATE workflows SET folder = %s WHERE id = %s", (str(folder), wid))
+        conn = pika.BlockingConnection(pika.URLParameters(settings.rabbitmq_uri()))
+        ch = conn.channel()
+        ch.queue_declare(queue="pecan", durable=True)
+        ch.basic_publish(exchange="", routing_key="pecan", body=json.dumps({"id": wid, "model": model, "folder": str(folder)}),
+                         properties=pika.BasicProperties(delivery_mode=2))
+        conn.close()
+        return jsonify(workflow_id=wid, status="Submitted successfully"), 201
+
+    @app.get("/api/workflows/<int:wid>/status")
+    def status(wid):
+        folder = workflow_dir(wid)
+        if not (folder / "STATUS").exists():
+            abort(404)
+        out = folder / "out.txt"
+        return jsonify(workflow_id=wid, status=(folder / "STATUS").read_text(encoding="utf-8").split(),
+                       output=out.read_text(encoding="utf-8") if out.exists() else None)
+    return 8000
+
+
+def serve(role):
+    app = Flask(f"pecan-{role}")
+    port = {"web": web, "api": api, "bety": bety}[role](app)
+    waitress_serve(app, host="0.0.0.0", port=port, threads=4)

@@ -1,0 +1,52 @@
+"""PEcAn's queue consumers: the executor takes a workflow from `pecan` and hands it to its
+model's queue; a model runner runs it and writes its output into the workflow's folder on the
+shared runs volume. Progress goes to the folder's STATUS file, as PEcAn's workflows record it.
+Neither reads the database: their images are given only the broker (RABBITMQ_URI)."""
+import json
+import os
+import pathlib
+import socket
+
+import pika
+
+from . import settings
+
+
+def consume(queue, handle):
+    conn = pika.BlockingConnection(pika.URLParameters(settings.rabbitmq_uri()))
+    ch = conn.channel()
+    ch.queue_declare(queue=queue, durable=True)
+    ch.basic_qos(prefetch_count=1)
+    ch.basic_consume(queue=queue, on_message_callback=lambda c, m, p, body: handle(c, m, json.loads(body)))
+    print(f"consuming {queue}", flush=True)
+    ch.start_consuming()
+
+
+def status(job, line):
+    with open(pathlib.Path(job["folder"]) / "STATUS", "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
+def executor():
+    def dispatch(ch, method, job):
+        queue = f"{job['model']}_git"
+        # Recorded before it is handed on: a fast runner's FINISHED must come after it.
+        status(job, f"DISPATCHED {queue}")
+        ch.queue_declare(queue=queue, durable=True)
+        ch.basic_publish(exchange="", routing_key=queue, body=json.dumps(job), properties=pika.BasicProperties(delivery_mode=2))
+        ch.basic_ack(method.delivery_tag)
+        print(f"executor: workflow {job['id']} → {queue}", flush=True)
+    consume(os.environ.get("RABBITMQ_QUEUE", "pecan"), dispatch)
+
+
+def model(info_file):
+    with open(info_file, encoding="utf-8") as f:
+        info = json.load(f)
+
+    def run(ch, method, job):
+        folder = pathlib.Path(job["folder"])
+        (folder / "out.txt").write_text(f"{info['type']} run of workflow {job['id']} on {socket.gethostname()}\n", encoding="utf-8")
+        status(job, f"FINISHED {socket.gethostname()}")
+        ch.basic_ack(method.delivery_tag)
+        print(f"runner: workflow {job['id']} finished", flush=True)
+    consume(f"{info['type']}_{info['version']}", run)
