@@ -1,0 +1,51 @@
+// The stand-ins (images/, built by setup) are twins of the contracts (stacks/image-contracts.ts)
+// where the stacks rely on them: every tool a health check of a stack calls is in the stand-in of
+// that image, and a twin whose entrypoint a wrapper runs has the image's ENTRYPOINT, CMD and user.
+// With test/unit/contracts.test.ts (the stacks rely on nothing else), a green e2e on the
+// stand-ins is evidence about the real images.
+import { execFileSync } from "child_process";
+import { APPS } from "../../stacks/registry";
+import { AppDefinition, SpecContext } from "../../config/app-definition";
+import { healthCheckTools } from "../../stacks/contract-problems";
+import { contractOf } from "../../stacks/image-contracts";
+import { STAND_INS } from "../../support/images";
+
+const ctx: SpecContext = { scope: { project: "appstacks", stack: "dev", app: "x" }, keepDataOnDestroy: true, imageOverrides: {} };
+const repository = (ref: string) => ref.slice(0, ref.lastIndexOf(":"));
+
+// Stand-in → the pulled references it replaces and the health-check tools the stacks call in it.
+const uses = new Map<string, { refs: Set<string>; tools: Set<string> }>();
+for (const app of APPS as readonly AppDefinition[]) {
+  const spec = app.spec(app.settings.parse({}), ctx);
+  for (const svc of Object.values(spec.services)) {
+    if (typeof svc.image === "string" || svc.image.ref === undefined) continue;
+    const standIn = STAND_INS[repository(svc.image.ref)];
+    if (standIn === undefined) continue;
+    const use = uses.get(standIn) ?? { refs: new Set(), tools: new Set() };
+    use.refs.add(svc.image.ref);
+    for (const tool of healthCheckTools(svc.healthcheck?.test ?? [])) use.tools.add(tool);
+    uses.set(standIn, use);
+  }
+}
+
+test.each([...uses].map(([standIn, use]) => [standIn, [...use.refs].join(", "), [...use.tools].sort()] as const))(
+  "%s (for %s) contains the health-check tools %j", (standIn, _refs, tools) => {
+    const missing = execFileSync("docker", ["run", "--rm", "--entrypoint", "sh", standIn, "-c", `for t in ${tools.join(" ")}; do command -v "$t" >/dev/null || echo "$t"; done`], { encoding: "utf8" }).trim();
+    expect(missing).toBe("");
+  });
+
+const inspect = (image: string) => JSON.parse(execFileSync("docker", ["image", "inspect", image], { encoding: "utf8" }))[0].Config;
+
+test.each(["pecan/web", "pecan/api", "pecan/bety", "pecan/db", "pecan/executor", "pecan/model-sipnet-git"])(
+  "the twin of %s has the image's entrypoint and command", (image) => {
+    const ref = [...(uses.get(STAND_INS[image])?.refs ?? [])].find((r) => repository(r) === image) ?? `${image}:5.4.1`;
+    const contract = contractOf(ref)!;
+    const config = inspect(STAND_INS[image]);
+    expect(config.Entrypoint ?? []).toEqual(contract.entrypoint);
+    expect(config.Cmd ?? []).toEqual(contract.command);
+  });
+
+test("the BETY twin runs as bety (uid 1000), as BETY's image does", () => {
+  expect(inspect(STAND_INS["pecan/bety"]).User).toBe("bety");
+  expect(execFileSync("docker", ["run", "--rm", "--entrypoint", "id", STAND_INS["pecan/bety"], "-u"], { encoding: "utf8" }).trim()).toBe("1000");
+});
