@@ -98,7 +98,7 @@ export async function settle(): Promise<void> {
 /**
  * The names of the resources `resource` was given in `dependsOn` (its options, as recorded by
  * recordOptions), sorted: dependsOn is a set. With `app`, names of the app's service containers
- * are shortened to the service: `dependsOnNames("pecan-web-container", "pecan")` → ["init-users", "postgres", "rabbitmq"].
+ * are shortened to the service: `dependsOnNames("pecan-web-container", "pecan")` → ["init-machine", "postgres", "rabbitmq"].
  */
 export async function dependsOnNames(resource: string, app?: string): Promise<string[]> {
   const deps = (options.get(resource)?.dependsOn ?? []) as pulumi.Resource[];
