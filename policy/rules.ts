@@ -194,7 +194,7 @@ export function rules(settings: () => StackSettings = () => ({})): Rule[] {
 
     rule("secrets-as-files", "Credentials reach containers as files, not as literal environment values.", [T.container], (p) =>
       credentialEnvKeys(p).map((key) =>
-        `environment variable ${key} holds a credential literally (visible in \`docker inspect\` and the state): deliver it as a secret file under /run/secrets and set ${key}_FILE to its path (the service's \`secrets\` with \`pathEnv\`)`)),
+        `environment variable ${key} holds a credential literally (visible in \`docker inspect\` and the state): deliver it as a secret file under /run/secrets and set ${key}_FILE to its path (the service's \`secrets\` with \`pathEnv\`), or, for an image that reads only ${key}, let the secret-env wrapper set it from the file (\`secrets\` with \`env\`)`)),
 
     rule("ssh-not-open-to-world", "No security group opens SSH (22) to 0.0.0.0/0 or ::/0.", [T.securityGroup, T.securityGroupRule, T.ingressRule], (p, args) => {
       const fix = "restrict SSH to your address or VPN range (e.g. 203.0.113.4/32), or drop port 22 and use SSM Session Manager";
