@@ -48,3 +48,18 @@ export function tcpConnectedCheck(remotePort: number): HealthCheck {
 export function heartbeatCheck(file: string, seconds = 30): HealthCheck {
   return { test: ["CMD-SHELL", `test -n "$(find ${file} -newermt '-${seconds} seconds' 2>/dev/null)"`] };
 }
+
+/**
+ * Healthy while the POSIX message queues `queues` exist (/dev/mqueue) and the container holds an
+ * established TCP connection to each of `remotePorts` (read from /proc/net/tcp): for a process
+ * that serves no port but keeps its queues and its client connections open. Needs only sh, test
+ * and awk (Debian's base has mawk).
+ */
+export function mqueueAndConnectionsCheck(queues: readonly string[], remotePorts: readonly number[]): HealthCheck {
+  const hex = (p: number) => p.toString(16).toUpperCase().padStart(4, "0");
+  const checks = [
+    ...queues.map((q) => `test -e /dev/mqueue/${q}`),
+    ...remotePorts.map((p) => `awk '$4 == "01" && $3 ~ /:${hex(p)}$/ { found = 1 } END { exit !found }' /proc/net/tcp`),
+  ];
+  return { test: ["CMD-SHELL", checks.join(" && ")] };
+}
