@@ -51,7 +51,7 @@ export function heartbeatCheck(file: string, seconds = 30): HealthCheck {
 
 /**
  * Healthy while the POSIX message queues `queues` exist (/dev/mqueue) and the container holds an
- * established TCP connection to each of `remotePorts` (read from /proc/net/tcp): for a process
+ * established TCP connection to each of `remotePorts` (read from /proc/net/tcp and tcp6): for a process
  * that serves no port but keeps its queues and its client connections open. Needs only sh, test
  * and awk (Debian's base has mawk).
  */
@@ -59,7 +59,7 @@ export function mqueueAndConnectionsCheck(queues: readonly string[], remotePorts
   const hex = (p: number) => p.toString(16).toUpperCase().padStart(4, "0");
   const checks = [
     ...queues.map((q) => `test -e /dev/mqueue/${q}`),
-    ...remotePorts.map((p) => `awk '$4 == "01" && $3 ~ /:${hex(p)}$/ { found = 1 } END { exit !found }' /proc/net/tcp`),
+    ...remotePorts.map((p) => `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "01" && $3 ~ /:${hex(p)}$/ { found = 1 } END { exit !found }'`),
   ];
   return { test: ["CMD-SHELL", checks.join(" && ")] };
 }
