@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, reset, ofType, byName, options, dependsOnNames, uploads, deployForTest } from "./mocks";
-import { wattrex } from "../../stacks/wattrex";
+import { wattrex, wattrexSettings, wattrexSpec } from "../../stacks/wattrex";
+import { specProblems } from "../../components/app-spec";
 import { credEnv, credYaml, logConfig, configParams, rabbitmqConf } from "../../stacks/wattrex-files";
 
 installMocks();
@@ -88,6 +89,14 @@ describe("WattRex stack", () => {
     reset();
     await deployForTest(wattrex, { stack: "dev", settings: { sharedToolParams: { chanNumMsg: 1000 } } });
     expect(byName("wattrex-mn-manager-container").inputs.sysctls).toEqual({ "fs.mqueue.msg_max": "1000" });
+  });
+
+  test("a channel size beyond what Linux allows a queue is one line before any container starts", () => {
+    const ctx = { scope: { project: "appstacks", stack: "dev", app: "wattrex" }, keepDataOnDestroy: true, imageOverrides: {} };
+    const spec = wattrexSpec(wattrexSettings.parse({ sharedToolParams: { chanNumMsg: 70000 } }), ctx);
+    expect(specProblems("wattrex", spec)).toEqual([
+      "wattrex.services.mn-manager.sysctls: fs.mqueue.msg_max=70000 is out of range (allowed: an integer from 1 to 65536)",
+    ]);
   });
 
   test("MySQL and broker data are volumes kept on destroy", async () => {
