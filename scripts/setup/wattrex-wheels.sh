@@ -2,12 +2,12 @@
 # scripts/setup.sh. The real node manager is published on PyPI (wattrex-mn-manager) but pip
 # inside a docker build fails TLS here, so the pinned wheels (apps/wattrex-mn/requirements.txt,
 # every one with its hash) are downloaded on the host for the image's Python (Debian bookworm's
-# 3.11, x86_64), cached by the requirements file's hash, and copied into the build context
+# 3.11, x86_64), cached by the hash of the pins, and copied into the build context
 # (apps/wattrex-mn/wheels, git-ignored), the way FerretDB's binary is.
 
 setup_wattrex_wheels() {
   local req="$ROOT/apps/wattrex-mn/requirements.txt" dest="$ROOT/apps/wattrex-mn/wheels" key dir
-  key=$(sha256sum "$req" | cut -c1-12)
+  key=$(grep -v "^#" "$req" | sha256sum | cut -c1-12)  # the pins and hashes, not the comments
   dir="$CACHE_DIR/wattrex-mn-wheels-$key"
   if [ ! -f "$dir/.complete" ]; then
     python3 -m pip --version >/dev/null 2>&1 \
