@@ -6,7 +6,8 @@ import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../.
 import { containersLabelled, networksLabelled, healthOf, volumesLabelled } from "./support/docker";
 import { freePorts, http } from "../../support/net";
 import { standIns } from "../../support/images";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
+import { eventually } from "./support/eventually";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -96,6 +97,16 @@ test("a second up changes nothing", async () => {
   const up = await t!.stack.up(streamOutput);
   const { same, ...changes } = up.summary.resourceChanges ?? {};
   expect(changes).toEqual({});
+});
+
+test("the node manager's health check is true of it: it turns false when the broker goes away", async () => {
+  const mn = container("mn-manager");
+  const [kind, script] = JSON.parse(docker(["inspect", "--format", "{{json .Config.Healthcheck.Test}}", mn])) as string[];
+  expect(kind).toBe("CMD-SHELL");
+  const check = () => spawnSync("docker", ["exec", mn, "sh", "-c", script]).status;
+  expect(check()).toBe(0);
+  docker(["stop", container("broker")]);
+  await eventually("the check fails without the broker", () => expect(check()).not.toBe(0), 30_000);
 });
 
 test("destroy leaves no labelled container or network", async () => {

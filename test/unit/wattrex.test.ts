@@ -81,8 +81,8 @@ describe("WattRex stack", () => {
     expect(mn.ipcMode).toBeUndefined();
     const test = mn.healthcheck.tests.join(" ");
     expect(test).toContain("test -e /dev/mqueue/mn_reqs && test -e /dev/mqueue/mn_data");
-    expect(test).toContain("/:0CEA$/"); // MySQL, 3306
-    expect(test).toContain("/:075B$/"); // MQTT, 1883
+    expect(test).toContain("[0-9A-F]+:0CEA 01 "); // MySQL, 3306, ESTABLISHED
+    expect(test).toContain("[0-9A-F]+:075B 01 "); // MQTT, 1883
   });
 
   test("a larger channel setting raises the queue limit with it", async () => {
