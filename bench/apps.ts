@@ -73,7 +73,10 @@ export const wattrex: BenchApp = {
   ports: ["web", "db", "mqtt"],
   services: ["db", "broker", "web", "mn-manager"],
   jobs: [],
-  builtImages: [{ envVar: "WATTREX_IMAGE", tag: "appstacks-bench/wattrex:local", context: "apps/wattrex" }],
+  builtImages: [
+    { envVar: "WATTREX_IMAGE", tag: "appstacks-bench/wattrex:local", context: "apps/wattrex" },
+    { envVar: "WATTREX_MN_IMAGE", tag: "appstacks-bench/wattrex-mn:local", context: "apps/wattrex-mn" },
+  ],
   ours: (ports, changed) => ({
     "appstacks:apps": ["wattrex"],
     "appstacks:keepDataOnDestroy": false,
@@ -93,7 +96,7 @@ export const wattrex: BenchApp = {
       write(dir, "enabled_plugins", ENABLED_PLUGINS);
       write(dir, "cred.env", credEnv(c));
       write(dir, "cred.yaml", credYaml(c));
-      write(dir, "config_params.yaml", configParams({ chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 }));
+      write(dir, "config_params.yaml", configParams({ chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 }, "/code/devops/mn_manager/.cred.yaml"));
       for (const level of ["INFO", "DEBUG"] as const) write(dir, `log_config.${level}.yaml`, logConfig(level));
     }
     return {

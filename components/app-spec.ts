@@ -127,6 +127,18 @@ export interface ServiceSpec {
    * process that must clean up (the provider kills at once otherwise). @default 0
    */
   readonly stopGraceSeconds?: number;
+  /**
+   * Kernel parameters of the container's own namespaces (`docker run --sysctl`), e.g. a higher
+   * fs.mqueue.msg_max for a process that opens large POSIX message queues. Only the keys Docker
+   * namespaces are allowed (NAMESPACED_SYSCTLS): specProblems names any other. @default none
+   */
+  readonly sysctls?: Readonly<Record<string, string>>;
+  /**
+   * The IPC namespace (`docker run --ipc`): "private", "shareable", "none", "host" (the host's
+   * message queues and shared memory, and its limits: no IPC sysctls then) or "container:<name>".
+   * @default the engine's ("private" or "shareable")
+   */
+  readonly ipcMode?: string;
 }
 
 export interface AppSpec {
@@ -136,6 +148,49 @@ export interface AppSpec {
   readonly networks?: Readonly<Record<string, NetworkSpec>>;
   readonly volumes?: Readonly<Record<string, VolumeSpec>>;
   readonly secrets?: Readonly<Record<string, SecretSpec>>;
+}
+
+/**
+ * The sysctls Docker lets a container set, because they belong to the container's own IPC or
+ * network namespace (Docker's `--sysctl` reference; runc refuses the rest).
+ */
+export const NAMESPACED_SYSCTLS = {
+  ipc: ["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"],
+  ipcPrefix: "fs.mqueue.",
+  netPrefix: "net.",
+} as const;
+
+/** Linux's bounds of the POSIX message queue limits (ipc/mqueue.c: HARD_MSGMAX, HARD_MSGSIZEMAX). */
+const MQUEUE_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
+  "fs.mqueue.msg_max": [1, 65536],
+  "fs.mqueue.msgsize_max": [128, 16777216],
+  "fs.mqueue.queues_max": [0, 2147483647],
+};
+
+const IPC_MODES = "private, shareable, none, host, container:<name>";
+
+/** The problems of a service's sysctls and IPC mode, each one line naming the key, the value and what is allowed. */
+export function sysctlProblems(at: string, svc: Pick<ServiceSpec, "sysctls" | "ipcMode">): string[] {
+  const problems: string[] = [];
+  const mode = svc.ipcMode;
+  if (mode !== undefined && !["private", "shareable", "none", "host"].includes(mode) && !/^container:[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(mode)) {
+    problems.push(`${at}.ipcMode: "${mode}" is not an IPC mode (allowed: ${IPC_MODES})`);
+  }
+  for (const [key, value] of Object.entries(svc.sysctls ?? {})) {
+    const ipc = (NAMESPACED_SYSCTLS.ipc as readonly string[]).includes(key) || key.startsWith(NAMESPACED_SYSCTLS.ipcPrefix);
+    const net = key.startsWith(NAMESPACED_SYSCTLS.netPrefix);
+    if (!ipc && !net) {
+      problems.push(`${at}.sysctls: ${key}=${value} is not a namespaced sysctl Docker allows (allowed: ${NAMESPACED_SYSCTLS.ipc.join(", ")}, ${NAMESPACED_SYSCTLS.ipcPrefix}*, ${NAMESPACED_SYSCTLS.netPrefix}*)`);
+    } else if (ipc && mode === "host") {
+      problems.push(`${at}.sysctls: ${key}=${value} cannot be set with ipcMode "host", whose IPC namespace is the host's (allowed: a private or shareable IPC mode)`);
+    } else if (MQUEUE_BOUNDS[key] !== undefined) {
+      const [min, max] = MQUEUE_BOUNDS[key];
+      if (!/^[0-9]+$/.test(value) || Number(value) < min || Number(value) > max) problems.push(`${at}.sysctls: ${key}=${value} is out of range (allowed: an integer from ${min} to ${max})`);
+    } else if (value.trim() === "") {
+      problems.push(`${at}.sysctls: ${key} has an empty value (allowed: the value the kernel parameter takes)`);
+    }
+  }
+  return problems;
 }
 
 /** Every problem of a spec, each one line naming the key, the value and what is allowed. */
@@ -162,6 +217,7 @@ export function specProblems(app: string, spec: AppSpec): string[] {
     if (svc.memoryMb !== undefined && (!Number.isInteger(svc.memoryMb) || svc.memoryMb < 6)) {
       problems.push(`${at}.memoryMb: ${svc.memoryMb} is not a memory limit (allowed: an integer of at least 6, in MiB)`);
     }
+    problems.push(...sysctlProblems(at, svc));
     if (svc.cpus !== undefined && !(svc.cpus > 0)) problems.push(`${at}.cpus: ${svc.cpus} is not a CPU limit (allowed: a number above 0, e.g. 0.5)`);
     for (const p of svc.ports ?? []) {
       for (const [key, port] of [["external", p.external], ["internal", p.internal]] as const) {

@@ -37,8 +37,13 @@ export function curlHttpCheck(port: number, path = "/healthz"): HealthCheck {
  * heartbeat and serves no port, such as PEcAn's executor and model runners. State 01 is ESTABLISHED.
  */
 export function tcpConnectedCheck(remotePort: number): HealthCheck {
+  return { test: ["CMD", "grep", "-qE", establishedTo(remotePort), "/proc/net/tcp"] };
+}
+
+/** A line of /proc/net/tcp (or tcp6) for an ESTABLISHED connection to `remotePort`. */
+function establishedTo(remotePort: number): string {
   const hex = remotePort.toString(16).toUpperCase().padStart(4, "0");
-  return { test: ["CMD", "grep", "-qE", `^ *[0-9]+: [0-9A-F]+:[0-9A-F]{4} [0-9A-F]+:${hex} 01 `, "/proc/net/tcp"] };
+  return `^ *[0-9]+: [0-9A-F]+:[0-9A-F]{4} [0-9A-F]+:${hex} 01 `;
 }
 
 /**
@@ -47,4 +52,18 @@ export function tcpConnectedCheck(remotePort: number): HealthCheck {
  */
 export function heartbeatCheck(file: string, seconds = 30): HealthCheck {
   return { test: ["CMD-SHELL", `test -n "$(find ${file} -newermt '-${seconds} seconds' 2>/dev/null)"`] };
+}
+
+/**
+ * Healthy while the POSIX message queues `queues` exist (/dev/mqueue) and the process holds an
+ * established TCP connection to each of `remotePorts` (as tcpConnectedCheck, in /proc/net/tcp or
+ * tcp6): for a process that serves no port and writes no heartbeat but keeps its queues and its
+ * client connections open, and exits when it loses them, such as WattRex's node manager.
+ */
+export function mqueueAndConnectionsCheck(queues: readonly string[], remotePorts: readonly number[]): HealthCheck {
+  const checks = [
+    ...queues.map((q) => `test -e /dev/mqueue/${q}`),
+    ...remotePorts.map((p) => `grep -sqE '${establishedTo(p)}' /proc/net/tcp /proc/net/tcp6`),
+  ];
+  return { test: ["CMD-SHELL", checks.join(" && ")] };
 }

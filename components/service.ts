@@ -97,6 +97,8 @@ export class Service extends pulumi.ComponentResource {
       restart: args.restart ?? (job ? "no" : "unless-stopped"),
       memory: args.memoryMb,
       cpus: args.cpus === undefined ? undefined : String(args.cpus),
+      sysctls: args.sysctls,
+      ipcMode: args.ipcMode,
       labels: toLabelList(args.dockerSocket ? { ...args.labels, [DOCKER_SOCKET_LABEL]: "true" } : args.labels),
       destroyGraceSeconds: args.stopGraceSeconds,
       // Jobs: attach waits for the exit; they are not expected to keep running.

@@ -35,7 +35,12 @@ export function credEnv(c: WattrexCredentials): string {
   ].join("\n");
 }
 
-/** devops/mn_manager/.cred.yaml: what the master node manager reads. */
+/**
+ * devops/mn_manager/.cred.yaml: what the master node manager reads, section master_db through
+ * wattrex-driver-db (user, password, host, port, database: a mysql+mysqlconnector URL built
+ * without escaping, so the generated passwords are alphanumeric) and section mqtt through
+ * wattrex-driver-mqtt (user, password, host, port). `engine` is the seed example's; nothing reads it.
+ */
 export function credYaml(c: WattrexCredentials): string {
   return "---\n" + stringify({
     master_db: { user: c.dbUser, password: c.dbPassword, host: c.dbHost, port: c.dbPort, database: c.database, engine: "mysql" },
@@ -48,19 +53,29 @@ export function rabbitmqConf(c: Pick<WattrexCredentials, "mqttUser" | "mqttPassw
   return [`default_user = ${c.mqttUser}`, `default_pass = ${c.mqttPassword}`, "mqtt.allow_anonymous = false", ""].join("\n");
 }
 
-/** devops/mn_manager/log_config.yaml, with the seed's module list. */
+/**
+ * devops/mn_manager/log_config.yaml, as system-logger-tool reads it: one level per top-level
+ * package whose modules log (a package missing here logs a warning at import), and
+ * file_handlers (none: the log goes to stdout). The modules the node manager imports, as in the
+ * seed's example.
+ */
 export function logConfig(level: WattrexSettings["logLevel"]): string {
-  const modules = ["__main__", "wattrex_mn_manager", "wattrex_driver_mqtt", "wattrex_driver_db", "can_sniffer", "scpi_sniffer", "drv_flow"];
+  const modules = ["__main__", "wattrex_mn_manager", "wattrex_driver_mqtt", "wattrex_driver_db"];
   const levels: Record<string, unknown> = Object.fromEntries(modules.map((m) => [m, level]));
-  for (const quiet of ["sys_abs.sys_conf", "system_logger_tool", "system_shared_tool"]) levels[quiet] = "ERROR";
+  for (const quiet of ["system_config_tool", "system_logger_tool", "system_shared_tool"]) levels[quiet] = "ERROR";
   levels.file_handlers = {};
   return "---\n" + stringify(levels);
 }
 
-/** devops/config_params.yaml, found through CONFIG_FILE_PATH. */
-export function configParams(p: WattrexSettings["sharedToolParams"]): string {
+/**
+ * devops/config_params.yaml, found through CONFIG_FILE_PATH (mandatory: system-config-tool opens
+ * it when system_shared_tool and wattrex_driver_db are imported). One section per package: the
+ * defaults of system-shared-tool's channels, and wattrex-driver-db's default credential file.
+ */
+export function configParams(p: WattrexSettings["sharedToolParams"], credPath: string): string {
   return "---\n" + stringify({
     system_shared_tool: { DEFAULT_CHAN_NUM_MSG: p.chanNumMsg, DEFAULT_IPC_MSG_SIZE: p.ipcMsgSize, DEFAULT_CHAN_TIMEOUT: p.chanTimeout },
+    wattrex_driver_db: { DEFAULT_CRED_FILEPATH: credPath },
   });
 }
 

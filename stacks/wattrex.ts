@@ -1,5 +1,6 @@
 // WattRex battery experiments manager (seed 002): Django web server, MySQL, the master node
-// manager and a RabbitMQ broker with MQTT. The seed's hand-written credential files are rendered
+// manager (the real one, wattrex-mn-manager from PyPI: apps/wattrex-mn) and a RabbitMQ broker
+// with MQTT. The seed's hand-written credential files are rendered
 // from one set of values; the web server and node manager start only once MySQL (and the broker)
 // are healthy, so the seed's "wait, then docker restart wattrex_web_server" step is gone.
 import * as path from "path";
@@ -7,7 +8,7 @@ import { z } from "zod";
 import { defineApp, SpecContext } from "../config/app-definition";
 import { baseImage, dbMemoryMb, imageRef, nonEmpty, port, positiveInt } from "../config/schema";
 import { AppSpec } from "../components/app-spec";
-import { heartbeatCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
+import { mqueueAndConnectionsCheck, pythonHttpCheck, tcpCheck } from "../components/healthcheck";
 import { resolveImageRef } from "../components/image-ref";
 import { configParams, credEnv, credYaml, ENABLED_PLUGINS, logConfig, rabbitmqConf, WattrexCredentials } from "./wattrex-files";
 
@@ -29,7 +30,8 @@ export const wattrexSettings = z
       .strict()
       .default({})
       .describe("the node manager's message queues (config_params.yaml)"),
-    buildContext: nonEmpty.default("apps/wattrex").describe("build context of the web server and node manager image (holds db/init.sql)"),
+    buildContext: nonEmpty.default("apps/wattrex").describe("build context of the web server image (holds db/init.sql)"),
+    mnBuildContext: nonEmpty.default("apps/wattrex-mn").describe("build context of the master node manager image: wattrex-mn-manager from PyPI, installed from the wheelhouse setup downloads"),
     mysqlImage: imageRef.default("mysql:8.4").describe("the database image"),
     rabbitmqImage: imageRef.default("rabbitmq:3.13").describe("the broker image"),
     baseImage,
@@ -38,7 +40,13 @@ export const wattrexSettings = z
   .strict();
 export type WattrexSettings = z.output<typeof wattrexSettings>;
 
-const APP_DIR = "/app/devops";
+/**
+ * The node manager's working directory: the package opens ./devops/mn_manager/.cred.yaml and
+ * ./devops/mn_manager/log_config.yaml relative to it (the seed's image: WORKDIR /code).
+ */
+const MN_DIR = "/code/devops";
+/** Its two POSIX message queues, created with 350 messages of 350 bytes whatever config_params says. */
+export const MN_QUEUES = { names: ["mn_reqs", "mn_data"], messages: 350 } as const;
 
 export function wattrexSpec(s: WattrexSettings, ctx: SpecContext): AppSpec {
   // Inside the stack, services reach each other by name on the stack's network.
@@ -47,13 +55,18 @@ export function wattrexSpec(s: WattrexSettings, ctx: SpecContext): AppSpec {
     dbHost: "db", dbPort: 3306, mqttUser: s.mqttUser, mqttPassword: v["mqtt-password"], mqttHost: "broker", mqttPort: 1883, djangoSecretKey: v["django-secret-key"],
   });
   const rendered = (render: (c: WattrexCredentials) => string) => ({ fromSecrets: (v: Readonly<Record<string, string>>) => render(creds(v)) });
-  const configFile = `${APP_DIR}/config_params.yaml`;
+  const configFile = `${MN_DIR}/config_params.yaml`;
+  const credFile = `${MN_DIR}/mn_manager/.cred.yaml`;
   const healthy = (cmd: string) => ({ test: ["CMD-SHELL", cmd] });
+  const baseRef = resolveImageRef(s.baseImage, ctx.imageOverrides);
   return {
     networks: { backend: {} },
     volumes: { mysql: { keepOnDestroy: ctx.keepDataOnDestroy }, broker: { keepOnDestroy: ctx.keepDataOnDestroy } },
     secrets: { "db-password": {}, "db-root-password": {}, "mqtt-password": {}, "django-secret-key": { length: 50 } },
-    images: { wattrex: { build: { context: s.buildContext, args: { BASE_IMAGE: resolveImageRef(s.baseImage, ctx.imageOverrides) } } } },
+    images: {
+      wattrex: { build: { context: s.buildContext, args: { BASE_IMAGE: baseRef } } },
+      "wattrex-mn": { build: { context: s.mnBuildContext, args: { BASE_IMAGE: baseRef } } },
+    },
     services: {
       db: {
         image: { ref: s.mysqlImage },
@@ -93,16 +106,21 @@ export function wattrexSpec(s: WattrexSettings, ctx: SpecContext): AppSpec {
         memoryMb: 512,
       },
       "mn-manager": {
-        image: "wattrex",
-        command: ["python3", "-m", "mn_manager.main"],
-        env: { CONFIG_FILE_PATH: configFile, MN_CONFIG_DIR: `${APP_DIR}/mn_manager` },
+        image: "wattrex-mn",
+        env: { CONFIG_FILE_PATH: configFile },
         files: [
-          { path: `${APP_DIR}/mn_manager/.cred.yaml`, content: rendered(credYaml) },
-          { path: `${APP_DIR}/mn_manager/log_config.yaml`, content: logConfig(s.logLevel) },
-          { path: configFile, content: configParams(s.sharedToolParams) },
+          { path: credFile, content: rendered(credYaml) },
+          { path: `${MN_DIR}/mn_manager/log_config.yaml`, content: logConfig(s.logLevel) },
+          { path: configFile, content: configParams(s.sharedToolParams, credFile) },
         ],
+        // A container's IPC namespace allows 10 messages a queue (fs.mqueue.msg_max), and the
+        // node manager creates its queues with 350: the seed ran it with `ipc: host` and a raised
+        // host limit; here the container's own namespace gets the limit it needs.
+        sysctls: { "fs.mqueue.msg_max": String(Math.max(MN_QUEUES.messages, s.sharedToolParams.chanNumMsg)) },
         networks: ["backend"],
-        healthcheck: heartbeatCheck("/tmp/healthy"),
+        // Healthy while its queues exist and it holds its connections to MySQL and the broker:
+        // the program serves no port and writes no status file; it exits when either fails.
+        healthcheck: { ...mqueueAndConnectionsCheck(MN_QUEUES.names, [3306, 1883]), startPeriod: "5s" },
         dependsOn: ["db", "broker"],
         memoryMb: 512,
       },

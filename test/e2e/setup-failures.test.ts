@@ -1,5 +1,5 @@
 // A step of `npm run setup` that cannot succeed stops with one line naming the step and what to
-// do, and a non-zero exit: checked by breaking two steps for real in a throwaway cache.
+// do, and a non-zero exit: checked by breaking three steps for real in a throwaway cache.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -28,4 +28,21 @@ test("an engine that cannot start: the docker step says why in one line", () => 
   const r = setup({ DOCKER_HOST: `unix://${cache}/no-engine.sock` });
   expect(r.status).toBe(1);
   expect(r.errors).toEqual([expect.stringMatching(/^\[setup\] FAILED docker engine: /)]);
+});
+
+test("PyPI unreachable: the WattRex wheels step says so in one line and leaves the build context alone", () => {
+  // The step alone (the full setup would first rebuild the toolchain in this empty cache).
+  const wheels = path.join(PROJECT_ROOT, "apps/wattrex-mn/wheels");
+  const before = fs.existsSync(wheels) ? fs.readdirSync(wheels).sort() : [];
+  const r = spawnSync("bash", ["-c", '. scripts/lib/common.sh; . scripts/setup/wattrex-wheels.sh; mkdir -p "$CACHE_DIR"; setup_wattrex_wheels'], {
+    cwd: PROJECT_ROOT, encoding: "utf8",
+    env: { ...process.env, APPSTACKS_CACHE: cache, PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0", PIP_TIMEOUT: "2" },
+  });
+  expect(r.status).toBe(1);
+  expect(r.stderr.split("\n").filter((l) => l.startsWith("[setup] FAILED"))).toEqual([
+    expect.stringMatching(/^\[setup\] FAILED WattRex node manager wheels: pip download failed \(see .*\): check PyPI is reachable from this host$/),
+  ]);
+  // Nothing is marked complete in the cache, so the next setup tries again.
+  expect(fs.readdirSync(cache).filter((d) => d.startsWith("wattrex-mn-wheels-") && fs.existsSync(path.join(cache, d, ".complete")))).toEqual([]);
+  expect(fs.existsSync(wheels) ? fs.readdirSync(wheels).sort() : []).toEqual(before);
 });

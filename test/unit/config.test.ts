@@ -12,7 +12,7 @@ describe("loadConfig", () => {
       wattrex: {
         webPort: 8869, dbPort: 3369, mqttPort: 1883, database: "wattrex_db", dbUser: "wattrex", mqttUser: "wattrex", logLevel: "INFO",
         sharedToolParams: { chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 },
-        buildContext: "apps/wattrex", mysqlImage: "mysql:8.4", rabbitmqImage: "rabbitmq:3.13", baseImage: "debian:bookworm-slim", dbMemoryMb: 1024,
+        buildContext: "apps/wattrex", mnBuildContext: "apps/wattrex-mn", mysqlImage: "mysql:8.4", rabbitmqImage: "rabbitmq:3.13", baseImage: "debian:bookworm-slim", dbMemoryMb: 1024,
       },
       // Pinned in full in portal.test.ts.
       portal: expect.objectContaining({ httpPort: 80, mongoImage: "mongo:7.0" }),

@@ -113,6 +113,26 @@ describe("app spec checks", () => {
     ]);
   });
 
+  test("namespaced sysctls and IPC modes pass; anything Docker refuses is named with what is allowed", () => {
+    const ok: AppSpec = { services: { q: { image: img, networks: [], sysctls: { "fs.mqueue.msg_max": "400", "kernel.shmmax": "68719476736", "net.ipv4.ip_forward": "1" }, ipcMode: "shareable" } } };
+    expect(specProblems("a", ok)).toEqual([]);
+    const bad: AppSpec = {
+      services: {
+        q: { image: img, networks: [], ipcMode: "hots", sysctls: { "vm.swappiness": "10", "fs.mqueue.msg_max": "70000", "fs.mqueue.msgsize_max": "big" } },
+        h: { image: img, networks: [], ipcMode: "host", sysctls: { "fs.mqueue.msg_max": "400", "kernel.sem": "250 32000 100 128" } },
+      },
+    };
+    expect(specProblems("a", bad)).toEqual([
+      'a.services.q.ipcMode: "hots" is not an IPC mode (allowed: private, shareable, none, host, container:<name>)',
+      "a.services.q.sysctls: vm.swappiness=10 is not a namespaced sysctl Docker allows (allowed: kernel.msgmax, kernel.msgmnb, kernel.msgmni, kernel.sem, kernel.shmall, kernel.shmmax, kernel.shmmni, kernel.shm_rmid_forced, fs.mqueue.*, net.*)",
+      "a.services.q.sysctls: fs.mqueue.msg_max=70000 is out of range (allowed: an integer from 1 to 65536)",
+      "a.services.q.sysctls: fs.mqueue.msgsize_max=big is out of range (allowed: an integer from 128 to 16777216)",
+      'a.services.h.sysctls: fs.mqueue.msg_max=400 cannot be set with ipcMode "host", whose IPC namespace is the host\'s (allowed: a private or shareable IPC mode)',
+      'a.services.h.sysctls: kernel.sem=250 32000 100 128 cannot be set with ipcMode "host", whose IPC namespace is the host\'s (allowed: a private or shareable IPC mode)',
+    ]);
+    expect(specProblems("a", { services: { c: { image: img, networks: [], ipcMode: "container:wattrex-db" } } })).toEqual([]);
+  });
+
   test("a dependency cycle is refused, naming the cycle", () => {
     const cyc: AppSpec = { services: { a: { image: img, networks: [], dependsOn: ["b"] }, b: { image: img, networks: [], dependsOn: ["a"] } } };
     expect(() => startOrder("x", cyc)).toThrow("x.services: dependency cycle a -> b -> a (allowed: dependencies without cycles)");

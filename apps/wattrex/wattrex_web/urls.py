@@ -9,22 +9,20 @@ def _status():
     with connection.cursor() as c:
         c.execute("SELECT name FROM experiment ORDER BY id")
         experiments = [r[0] for r in c.fetchall()]
-        c.execute("SELECT mqtt_connected, TIMESTAMPDIFF(SECOND, updated, NOW()) FROM mn_status WHERE id = 1")
-        row = c.fetchone()
-    return {
-        "experiments": experiments,
-        "node_manager": "never seen" if row is None else ("alive" if row[1] is not None and row[1] < 30 else "stale"),
-        "broker": "connected" if row and row[0] else "not connected",
-    }
+        # Written by the master node manager when a computational unit registers over MQTT.
+        c.execute("SELECT CUID, HostName, Available FROM ComputationalUnit ORDER BY CUID")
+        units = [{"cu_id": r[0], "hostname": r[1], "available": r[2]} for r in c.fetchall()]
+    return {"experiments": experiments, "computational_units": units}
 
 
 def index(request):
     s = _status()
     items = "".join(f"<li>{html.escape(e)}</li>" for e in s["experiments"])
+    units = "".join(f"<li>CU {u['cu_id']}: {html.escape(u['hostname'])} ({u['available']})</li>" for u in s["computational_units"])
     return HttpResponse(
         "<html><head><title>Battery Experiments Manager</title></head><body>"
         f"<h1>Battery Experiments Manager</h1><ul>{items}</ul>"
-        f"<p>node manager: {s['node_manager']}; broker: {s['broker']}</p></body></html>"
+        f"<p>computational units: {len(s['computational_units'])}</p><ul>{units}</ul></body></html>"
     )
 
 

@@ -93,7 +93,7 @@ export const TARGETS: Record<string, ReliabilityTarget> = {
       read: (c) => rows(exec(c, `MYSQL_PWD="$(cat /run/secrets/db-password)" mysql -N -u"$MYSQL_USER" "$MYSQL_DATABASE" -e "${selectSql}"`)),
     },
     drift: { service: "broker", network: "backend" },
-    checkWeb: (url) => expectPage(url, ["<li>Cycle test: LFP cell 1</li>", "node manager: alive; broker: connected"]),
+    checkWeb: (url) => expectPage(url, ["<li>Cycle test: LFP cell 1</li>", "computational units: 0"]),
   },
   pecan: {
     app: "pecan",
