@@ -60,7 +60,7 @@ async function main() {
       "the apps' images built once before timing: `docker build` for compose, an untimed deploy of ours for its BuildKit cache). " +
       "Ours still runs its image build step, which hits that cache.",
     "Each phase is timed from the command's start until every container of the run is healthy (services) or exited 0 (jobs), polled every 100 ms; ours returns only once healthy.",
-    "Teardown: ours stops containers with no grace period (the provider's default) and also removes its image tags; compose stops with SIGTERM and a 10 s grace, then removes.",
+    "Teardown: ours stops each container with its image's stop signal and a grace period (30 s with a data volume, 10 s otherwise), and also removes its image tags; compose stops with the stop signal and a 10 s grace, then removes. Both run the same images, whose processes exit on the signal.",
   ];
 
   // Built once, before any timing: the images compose runs (ours builds the same contexts, cached).

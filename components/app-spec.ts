@@ -29,6 +29,20 @@ export interface PublishedPort {
  */
 export const HEALTHCHECK_DEFAULTS = { interval: "2s", timeout: "5s", retries: 60, startPeriod: "0s" } as const;
 
+/**
+ * How long a stopping container may take when the spec does not say (see stopGraceFor). A
+ * service that mounts a data volume (a database, a broker, the registry) gets the time its
+ * engine needs to checkpoint and close its files; any other service, a job included, the time
+ * to finish the requests or the unit of work in hand. Without a grace period the provider sends
+ * SIGKILL right after the stop signal.
+ */
+export const STOP_GRACE_DEFAULTS = { dataVolume: 30, other: 10 } as const;
+
+/** The grace period of a service: its own stopGraceSeconds, else the default for its kind. */
+export function stopGraceFor(svc: { readonly stopGraceSeconds?: number }, mountsDataVolume: boolean): number {
+  return svc.stopGraceSeconds ?? (mountsDataVolume ? STOP_GRACE_DEFAULTS.dataVolume : STOP_GRACE_DEFAULTS.other);
+}
+
 /** A health check; each field unset takes its HEALTHCHECK_DEFAULTS value. */
 export interface HealthCheck {
   /** In Docker's form: ["CMD", ...] or ["CMD-SHELL", "..."]. */
@@ -123,8 +137,10 @@ export interface ServiceSpec {
    */
   readonly dockerSocket?: boolean;
   /**
-   * Seconds between SIGTERM and SIGKILL when Pulumi deletes or replaces the container, for a
-   * process that must clean up (the provider kills at once otherwise). @default 0
+   * Seconds between the image's stop signal (SIGTERM unless its STOPSIGNAL says otherwise, e.g.
+   * SIGINT for postgres) and SIGKILL when Pulumi deletes or replaces the container. The process
+   * is expected to exit as soon as it has shut down: this is an upper bound, not a wait.
+   * @default STOP_GRACE_DEFAULTS: 30 for a service that mounts a data volume, 10 for any other
    */
   readonly stopGraceSeconds?: number;
   /**
@@ -218,6 +234,9 @@ export function specProblems(app: string, spec: AppSpec): string[] {
       problems.push(`${at}.memoryMb: ${svc.memoryMb} is not a memory limit (allowed: an integer of at least 6, in MiB)`);
     }
     problems.push(...sysctlProblems(at, svc));
+    if (svc.stopGraceSeconds !== undefined && (!Number.isInteger(svc.stopGraceSeconds) || svc.stopGraceSeconds < 1)) {
+      problems.push(`${at}.stopGraceSeconds: ${svc.stopGraceSeconds} is not a grace period (allowed: an integer of at least 1, in seconds; 0 would mean SIGKILL with no wait)`);
+    }
     if (svc.cpus !== undefined && !(svc.cpus > 0)) problems.push(`${at}.cpus: ${svc.cpus} is not a CPU limit (allowed: a number above 0, e.g. 0.5)`);
     for (const p of svc.ports ?? []) {
       for (const [key, port] of [["external", p.external], ["internal", p.internal]] as const) {

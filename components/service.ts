@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { DockerHost, onHost } from "./host/docker-host";
 import { toLabelList } from "./naming";
-import { HEALTHCHECK_DEFAULTS, ServiceSpec } from "./app-spec";
+import { HEALTHCHECK_DEFAULTS, ServiceSpec, stopGraceFor } from "./app-spec";
 import { SECRETS_DIR } from "./secret-env";
 
 
@@ -100,7 +100,9 @@ export class Service extends pulumi.ComponentResource {
       sysctls: args.sysctls,
       ipcMode: args.ipcMode,
       labels: toLabelList(args.dockerSocket ? { ...args.labels, [DOCKER_SOCKET_LABEL]: "true" } : args.labels),
-      destroyGraceSeconds: args.stopGraceSeconds,
+      // Stop signal, then this long before SIGKILL, on delete and replace. (A job's container has
+      // exited before it is in the state: with `attach` the provider removes it without a stop.)
+      destroyGraceSeconds: stopGraceFor(args, (args.volumes ?? []).length > 0),
       // Jobs: attach waits for the exit; they are not expected to keep running.
       attach: job ? true : undefined,
       mustRun: !job,

@@ -23,6 +23,11 @@ export interface ImageContract {
   /** Its ENTRYPOINT and CMD, which a wrapper in front of them must run unchanged. */
   readonly entrypoint: readonly string[];
   readonly command: readonly string[];
+  /**
+   * The signal `docker stop` and Pulumi's delete send first (its STOPSIGNAL): the process shuts
+   * down cleanly on it within the service's grace period. @default "SIGTERM" (no STOPSIGNAL)
+   */
+  readonly stopSignal?: string;
   /** The upstream files these facts were read from (repository@commit path). */
   readonly sources: readonly string[];
 }
@@ -30,7 +35,7 @@ export interface ImageContract {
 // The essential tools of a Debian or Ubuntu base: present in every image built on one.
 const DEBIAN = ["sh", "bash", "cat", "grep", "find", "head", "hostname", "test"];
 const PG_ENV = ["POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE", "POSTGRES_USER", "POSTGRES_USER_FILE", "POSTGRES_DB", "POSTGRES_DB_FILE", "POSTGRES_INITDB_ARGS", "POSTGRES_INITDB_ARGS_FILE", "POSTGRES_HOST_AUTH_METHOD", "POSTGRES_INITDB_WALDIR", "PGDATA"];
-const PG = { ports: [5432], env: PG_ENV, files: ["/docker-entrypoint-initdb.d/"], data: ["/var/lib/postgresql/data"], tools: [...DEBIAN, "pg_isready", "psql"], entrypoint: ["docker-entrypoint.sh"], command: ["postgres"] };
+const PG = { ports: [5432], env: PG_ENV, files: ["/docker-entrypoint-initdb.d/"], data: ["/var/lib/postgresql/data"], tools: [...DEBIAN, "pg_isready", "psql"], entrypoint: ["docker-entrypoint.sh"], command: ["postgres"], stopSignal: "SIGINT" };
 const RABBITMQ = {
   env: ["RABBITMQ_USE_LONGNAME"],
   // conf.d is read by default; enabled_plugins replaces the image's list (so it must repeat it).
@@ -79,7 +84,7 @@ export const IMAGE_CONTRACTS: readonly ImageContract[] = [
     refs: ["nginx:1.27"], ports: [80], listenIn: "/etc/nginx/conf.d/", env: ["NGINX_ENTRYPOINT_QUIET_LOGS"],
     files: ["/etc/nginx/conf.d/", "/etc/nginx/nginx.conf", "/etc/nginx/templates/", "/usr/share/nginx/html/"], data: [],
     tools: [...DEBIAN, "curl", "nginx"],
-    entrypoint: ["/docker-entrypoint.sh"], command: ["nginx", "-g", "daemon off;"],
+    entrypoint: ["/docker-entrypoint.sh"], command: ["nginx", "-g", "daemon off;"], stopSignal: "SIGQUIT",
     sources: ["nginx/docker-nginx@eaf8875a mainline/debian/Dockerfile, docker-entrypoint.sh"],
   },
   {
@@ -100,7 +105,8 @@ export const IMAGE_CONTRACTS: readonly ImageContract[] = [
     refs: ["pecan/web:1.8.0"], ports: [8080],
     env: ["PGHOST", "PGPORT", "BETYUSER", "BETYPASSWORD", "BETYDATABASE", "SECRET_KEY_BASE", "NAME", "FQDN", "RABBITMQ_URI"],
     files: [], data: ["/data", "/var/www/html/pecan/data"], tools: [...DEBIAN, "curl", "php"],
-    entrypoint: ["docker-php-entrypoint"], command: ["apache2-foreground"],
+    // php:apache's STOPSIGNAL SIGWINCH (Apache's graceful stop); PEcAn's Dockerfile keeps it.
+    entrypoint: ["docker-php-entrypoint"], command: ["apache2-foreground"], stopSignal: "SIGWINCH",
     sources: [`${PECAN} docker/web/Dockerfile, docker/web/config.docker.php, docker-compose.yml`, "docker-library/php@092d7bde 8.3/bookworm/apache/Dockerfile"],
   },
   {

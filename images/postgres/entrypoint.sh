@@ -24,4 +24,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   fi
   echo "database initialised in $PGDATA"
 fi
-exec runuser -u postgres -- postgres -D "$PGDATA" -c listen_addresses='*' "${@:2}"
+# setpriv execs (runuser would stay as PID 1, pass on SIGTERM whatever the stop signal was, and
+# SIGKILL postgres 2 s later, before a checkpoint on a busy database can end).
+export HOME=/var/lib/postgresql
+exec setpriv --reuid=postgres --regid=postgres --init-groups postgres -D "$PGDATA" -c listen_addresses='*' "${@:2}"

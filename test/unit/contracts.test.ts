@@ -5,6 +5,9 @@ import { AppSpec } from "../../components/app-spec";
 import { contractProblems, healthCheckTools } from "../../stacks/contract-problems";
 import { IMAGE_CONTRACTS, contractOf, imageRun } from "../../stacks/image-contracts";
 import { AppDefinition, SpecContext } from "../../config/app-definition";
+import { STAND_INS } from "../../support/images";
+import * as fs from "fs";
+import * as path from "path";
 
 const ctx: SpecContext = { scope: { project: "appstacks", stack: "dev", app: "x" }, keepDataOnDestroy: true, imageOverrides: {} };
 const specOf = (name: string, settings: Record<string, unknown> = {}): AppSpec => {
@@ -77,4 +80,47 @@ test("each contract cites its sources; no reference is covered twice; the wrappe
   expect(contractOf("pecan/web:1.8.0")?.ports).toEqual([8080]);
   expect(imageRun("pecan/bety")).toEqual({ entrypoint: ["/home/bety/docker/entrypoint.sh"], command: ["unicorn"] });
   expect(() => imageRun("pecan/docs")).toThrow("no contract for image pecan/docs");
+});
+
+/**
+ * The STOPSIGNAL a stand-in image is built with, read from its Dockerfile under images/:
+ * appstacks/<dir>:local is images/<dir>/Dockerfile, appstacks/<dir>-<stage>:local that file's
+ * stage (a stage built FROM another stage inherits its signal). SIGTERM when none is set.
+ */
+function standInStopSignal(tag: string): string {
+  const name = tag.replace(/^appstacks\//, "").replace(/:local$/, "");
+  const images = path.resolve(__dirname, "../../images");
+  const dir = fs.existsSync(path.join(images, name, "Dockerfile")) ? name : name.slice(0, name.indexOf("-"));
+  const lines = fs.readFileSync(path.join(images, dir, "Dockerfile"), "utf8").split("\n");
+  const stages = new Map<string, { from: string; signal?: string }>();
+  let current = { from: "", signal: undefined as string | undefined };
+  let last = current;
+  for (const line of lines) {
+    const from = line.match(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i);
+    if (from) {
+      current = { from: from[1], signal: undefined };
+      last = current;
+      if (from[2]) stages.set(from[2], current);
+    }
+    const stop = line.match(/^STOPSIGNAL\s+(\S+)/i);
+    if (stop) current.signal = stop[1];
+  }
+  const signalOf = (st: { from: string; signal?: string }): string => st.signal ?? (stages.has(st.from) ? signalOf(stages.get(st.from)!) : "SIGTERM");
+  return signalOf(dir === name ? last : stages.get(name.slice(dir.length + 1))!);
+}
+
+test("every stand-in stops on its image's stop signal (postgres SIGINT, nginx SIGQUIT, pecan/web SIGWINCH, others SIGTERM)", () => {
+  const checked: string[] = [];
+  for (const c of IMAGE_CONTRACTS) {
+    for (const ref of c.refs) {
+      const standIn = STAND_INS[ref.slice(0, ref.lastIndexOf(":"))];
+      if (standIn === undefined) continue;
+      checked.push(`${ref} ${standIn} ${standInStopSignal(standIn)}`);
+      expect(`${ref} ${standIn} ${standInStopSignal(standIn)}`).toBe(`${ref} ${standIn} ${c.stopSignal ?? "SIGTERM"}`);
+    }
+  }
+  expect(checked).toEqual(expect.arrayContaining([
+    "postgres:16.4 appstacks/postgres:local SIGINT", "postgis/postgis:12-3.3 appstacks/postgres:local SIGINT",
+    "nginx:1.27 appstacks/nginx:local SIGQUIT", "pecan/web:1.8.0 appstacks/pecan-web:local SIGWINCH", "mysql:8.4 appstacks/mysql:local SIGTERM",
+  ]));
 });

@@ -167,6 +167,11 @@ function listen(port, handler) {
 }
 
 async function main() {
+  // PID 1 of its container ignores SIGTERM without a handler: until the servers listen (redis
+  // may still be on its way), stopping is just exiting.
+  let stop = () => process.exit(0);
+  process.on("SIGTERM", () => stop());
+  process.on("SIGINT", () => stop());
   sub.on("ready", reloadAll);
   await Promise.all([redis.connect(), sub.connect()]);
   await sub.subscribe("servers-changed", () => loadServers().catch((e) => console.error(e.message)));
@@ -175,13 +180,11 @@ async function main() {
   const pool = listen(PROXY_PORT, entry(pickServer, pickServer, "servers in the list"));
   const blueGreen = listen(LIVE_PORT, entry(() => live, () => idle, "live colour"));
   console.log(`proxy: pool on ${PROXY_PORT}, live colour on ${LIVE_PORT}`);
-  const stop = () => {
+  stop = () => {
     for (const s of [pool, blueGreen]) { s.close(); s.closeIdleConnections(); }
     setTimeout(() => process.exit(0), 5000).unref();
     Promise.all([redis.quit(), sub.quit()]).catch(() => {}).finally(() => setTimeout(() => process.exit(0), 500));
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
 }
 
 main().catch((e) => {

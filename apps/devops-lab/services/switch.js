@@ -18,6 +18,9 @@ function healthy(origin) {
   });
 }
 
+// PID 1 of a job's container: exit on SIGTERM rather than wait for SIGKILL.
+process.on("SIGTERM", () => process.exit(143));
+
 async function main() {
   if (!live || !idle) throw new Error("LIVE_URL and IDLE_URL are required");
   if (!(await healthy(live))) throw new Error(`${live} does not answer /healthz: not switching`);

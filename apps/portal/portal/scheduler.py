@@ -4,6 +4,7 @@ later. A heartbeat file lets the container's health check see the scheduler is a
 import datetime
 import os
 import pathlib
+import signal
 import sys
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -27,7 +28,11 @@ def main() -> None:
     sched.add_job(scheduled_ingest, "interval", seconds=interval, next_run_time=first, max_instances=1, coalesce=True)
     sched.add_job(HEARTBEAT.touch, "interval", seconds=5, next_run_time=datetime.datetime.now(datetime.timezone.utc))
     print(f"scheduler: ingest every {interval}s, next at {first.isoformat()}", flush=True)
+    # PID 1 of its container: the kernel ignores SIGTERM unless the process handles it. The
+    # scheduler stops taking jobs and lets an ingest in hand finish, then start() returns.
+    signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=False))
     sched.start()
+    print("scheduler: stopped", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,3 +1,11 @@
+import signal
+import sys
+
 from django.core.wsgi import get_wsgi_application
+
+# waitress runs as PID 1 of its container, where the kernel ignores SIGTERM unless the process
+# handles it: `docker stop` and Pulumi's delete would wait out the grace period and SIGKILL.
+# SystemExit makes waitress finish the requests in hand (up to 5 s) and return.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 application = get_wsgi_application()

@@ -4,6 +4,8 @@ import html
 import json
 import os
 import pathlib
+import signal
+import sys
 
 import pika
 import psycopg2
@@ -112,4 +114,10 @@ def api(app):
 def serve(role):
     app = Flask(f"pecan-{role}")
     port = {"web": web, "api": api, "bety": bety}[role](app)
+    # PID 1 of its container (the images' commands exec us), where the kernel ignores a signal
+    # the process does not handle. The twin stops on its image's stop signal as the real server
+    # does: SIGWINCH for pecan/web (php:apache's, Apache's graceful stop), SIGTERM for the
+    # others. SystemExit makes waitress finish the requests in hand (up to 5 s) and return.
+    for sig in (signal.SIGTERM, signal.SIGWINCH) if role == "web" else (signal.SIGTERM,):
+        signal.signal(sig, lambda *_: sys.exit(0))
     waitress_serve(app, host="0.0.0.0", port=port, threads=4)

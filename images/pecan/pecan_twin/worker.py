@@ -5,7 +5,9 @@ Neither reads the database: their images are given only the broker (RABBITMQ_URI
 import json
 import os
 import pathlib
+import signal
 import socket
+import sys
 
 import pika
 
@@ -19,7 +21,13 @@ def consume(queue, handle):
     ch.basic_qos(prefetch_count=1)
     ch.basic_consume(queue=queue, on_message_callback=lambda c, m, p, body: handle(c, m, json.loads(body)))
     print(f"consuming {queue}", flush=True)
-    ch.start_consuming()
+    # PID 1 of its container: the kernel ignores SIGTERM unless the process handles it. A
+    # message in hand and not yet acknowledged goes back to the queue when the connection drops.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        ch.start_consuming()
+    finally:
+        print(f"stopping: leaving {queue}", flush=True)
 
 
 def status(job, line):
