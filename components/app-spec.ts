@@ -24,10 +24,12 @@ export interface PublishedPort {
 }
 
 /**
- * What a health check does when the spec does not say. A 2 s interval makes health-gated deploys
- * fast on Docker 20.10, which has no start_interval; 60 retries give a slow start two minutes.
+ * What a health check does when the spec does not say. While a deployment waits for a container,
+ * our docker provider runs its check itself every 0.25 s (toolchain/provider-docker/shim), so the
+ * engine's own interval only has to notice a service that goes bad later: 30 s keeps an idle
+ * deployment idle (a 2 s interval cost every container an exec, often an interpreter, every 2 s).
  */
-export const HEALTHCHECK_DEFAULTS = { interval: "2s", timeout: "5s", retries: 60, startPeriod: "0s" } as const;
+export const HEALTHCHECK_DEFAULTS = { interval: "30s", timeout: "5s", retries: 3, startPeriod: "0s" } as const;
 
 /**
  * How long a stopping container may take when the spec does not say (see stopGraceFor). A

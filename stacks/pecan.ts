@@ -127,7 +127,7 @@ export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
         files: [{ path: "/etc/rabbitmq/conf.d/10-appstacks.conf", content: brokerConf }],
         volumes: { rabbitmq: "/var/lib/rabbitmq" },
         networks: ["backend"],
-        healthcheck: { ...tcpCheck(5672), interval: "3s", startPeriod: "10s" },
+        healthcheck: { ...tcpCheck(5672), startPeriod: "10s" },
         timeoutSeconds: 240,
         memoryMb: 512,
       },

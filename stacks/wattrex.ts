@@ -91,7 +91,7 @@ export function wattrexSpec(s: WattrexSettings, ctx: SpecContext): AppSpec {
         volumes: { broker: "/var/lib/rabbitmq" },
         networks: ["backend"],
         ports: [{ internal: 1883, external: s.mqttPort, setting: "mqttPort" }],
-        healthcheck: { ...tcpCheck(1883), interval: "3s", startPeriod: "10s" },
+        healthcheck: { ...tcpCheck(1883), startPeriod: "10s" },
         timeoutSeconds: 240,
         memoryMb: 1024,
       },

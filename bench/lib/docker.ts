@@ -4,6 +4,7 @@
 // sending while the harness waits.
 import { execFile } from "child_process";
 import { promisify } from "util";
+import { healthCheckExec } from "../../support/health";
 
 const run = promisify(execFile);
 export const STACK_LABEL = "appstacks.stack";
@@ -39,21 +40,34 @@ export async function containersOf(stack: string): Promise<ContainerState[]> {
   } catch {
     return containersOf(stack); // one was removed between ps and inspect: look again
   }
-  return (JSON.parse(raw) as DockerInspect[]).map((c) => ({
+  return Promise.all((JSON.parse(raw) as DockerInspect[]).map(async (c) => ({
     name: c.Name.replace(/^\//, ""),
     id: c.Id,
     service: c.Config.Labels["com.docker.compose.service"] ?? c.Config.Labels["appstacks.service"] ?? c.Name,
     status: c.State.Status,
-    health: c.State.Health?.Status,
+    health: await healthNow(c),
     exitCode: c.State.ExitCode,
     startedAt: c.State.StartedAt,
-  }));
+  })));
+}
+
+/** The engine's status, or "healthy" when it still says "starting" but the check passes now (support/health.ts). */
+async function healthNow(c: DockerInspect): Promise<string | undefined> {
+  const status = c.State.Health?.Status;
+  const exec = status === "starting" ? healthCheckExec(c.Id, c) : undefined;
+  if (exec === undefined) return status;
+  try {
+    await run("docker", exec, { timeout: 10_000 });
+    return "healthy";
+  } catch {
+    return status;
+  }
 }
 
 interface DockerInspect {
   Name: string;
   Id: string;
-  Config: { Labels: Record<string, string> };
+  Config: { Labels: Record<string, string>; User?: string; Healthcheck?: { Test?: string[] } };
   State: { Status: string; ExitCode: number; StartedAt: string; Health?: { Status: string } };
 }
 

@@ -103,7 +103,8 @@ export function reliabilitySuite(target: ReliabilityTarget): void {
   async function wholeStackWorks() {
     await eventually("every service healthy", () => {
       for (const c of containersLabelled(STACK_LABEL, t.runId)) {
-        const [status, health, code] = docker(["inspect", "-f", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.ExitCode}}", c]).split(" ");
+        const [status, code] = docker(["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", c]).split(" ");
+        const health = healthOf(c);
         const ok = health === "none" ? status === "exited" && code === "0" : status === "running" && health === "healthy";
         if (!ok) throw new Error(`${c}: ${status} ${health} exit ${code}`);
       }
