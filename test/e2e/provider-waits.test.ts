@@ -39,6 +39,19 @@ test("a dependent is created only once the health-gated container's check passes
   expect(Date.parse(after.Created)).toBeGreaterThanOrEqual(Math.floor(ready));
 });
 
+test("a rebuilt image under the same tag replaces the old one: the old build is removed, the container runs the new one", async () => {
+  const first = outputs.builtImageId;
+  await t!.stack.setConfig("rev", { value: "2" });
+  const up = await t!.stack.up(streamOutput);
+  expect(up.summary.result).toBe("succeeded");
+  const second = up.outputs.builtImageId.value as string;
+  expect(second).not.toBe(first);
+  expect(inspect(up.outputs.userName.value as string).Image).toBe(second);
+  expect(docker("images", "-q", "--no-trunc", "--filter", `label=appstacks.test=${t!.runId}`).split("\n")).toEqual([second]);
+  // And a later up, and the destroy in afterAll, are not blocked by the replaced resource.
+  expect((await t!.stack.preview()).changeSummary).toEqual({ same: expect.any(Number) });
+});
+
 test("refresh reads the network and the volume back exactly: nothing changed", async () => {
   const refresh = await t!.stack.refresh(streamOutput);
   expect(Object.keys(refresh.summary.resourceChanges ?? {})).toEqual(["same"]);
@@ -70,7 +83,9 @@ test("a network and a volume still in use are removed once they are free, not fa
   await new Promise((r) => setTimeout(r, 4000));
   docker("rm", "-f", holder);
   const down = await destroy;
-  expect(down.summary.resourceChanges).toEqual({ delete: 5 });
+  // The stack, the network, the volume, slow, after, the built image and its user.
+  expect(down.summary.resourceChanges).toEqual({ delete: 7 });
   expect(networksLabelled(LABEL, t!.runId)).toEqual([]);
+  expect(docker("images", "-q", "--filter", `label=appstacks.test=${t!.runId}`)).toBe("");
   expect(volumesLabelled(LABEL, t!.runId)).toEqual([]);
 });

@@ -50,7 +50,24 @@ if (config.getBoolean("crash")) {
   });
 }
 
+// A built image under one fixed tag, rebuilt when `rev` changes, and a container running it: the
+// replaced image must be removed although its tag now names the new build, which is in use.
+const rev = config.get("rev") ?? "1";
+const built = new docker.RemoteImage("built", {
+  name: `appstacks-waits-built-${runId}:built`,
+  build: { context: "build", buildArgs: { BASE: image, REV: rev }, label: { "appstacks.test": runId } },
+  triggers: { rev },
+});
+const user = new docker.Container("user", {
+  name: `appstacks-waits-user-${runId}`,
+  image: built.imageId,
+  command: ["sleep", "infinity"],
+  labels,
+});
+
 export const networkName = network.name;
+export const builtImageId = built.imageId;
+export const userName = user.name;
 export const volumeName = volume.name;
 export const slowName = slow.name;
 export const afterName = after.name;
