@@ -52,6 +52,18 @@ test("a rebuilt image under the same tag replaces the old one: the old build is 
   expect((await t!.stack.preview()).changeSummary).toEqual({ same: expect.any(Number) });
 });
 
+test("a changed health-check interval replaces the container: Docker cannot change a running container's check", async () => {
+  await t!.stack.setConfig("slowInterval", { value: "4m0s" });
+  const up = await t!.stack.up(streamOutput);
+  // Replaced, not updated in place (an update would leave the old check running).
+  expect(up.summary.resourceChanges).toMatchObject({ replace: 1 });
+  expect(up.summary.resourceChanges?.update).toBeUndefined();
+  expect(inspect(outputs.slowName).Config.Healthcheck.Interval).toBe(240e9);
+  await t!.stack.removeConfig("slowInterval");
+  await t!.stack.up(streamOutput);
+  expect(inspect(outputs.slowName).Config.Healthcheck.Interval).toBe(300e9);
+});
+
 test("refresh reads the network and the volume back exactly: nothing changed", async () => {
   const refresh = await t!.stack.refresh(streamOutput);
   expect(Object.keys(refresh.summary.resourceChanges ?? {})).toEqual(["same"]);

@@ -52,6 +52,20 @@ func withFastHealthWait(p *schema.Provider) {
 	}
 }
 
+// withHealthcheckReplace makes a change to any field of a container's healthcheck replace the
+// container, as a change to the block itself does upstream. Upstream marks only the block
+// ForceNew, so a changed interval or retry count was planned as an in-place update that the
+// container update never applies (Docker cannot change a container's health check): the state
+// said one thing, the container did another.
+func withHealthcheckReplace(p *schema.Provider) {
+	hc := p.ResourcesMap["docker_container"].Schema["healthcheck"].Elem.(*schema.Resource)
+	for _, field := range hc.Schema {
+		if field.Optional || field.Required {
+			field.ForceNew = true
+		}
+	}
+}
+
 func waitHealthy(ctx context.Context, d *schema.ResourceData, meta interface{}) error {
 	client, err := dockerClient(ctx, d, meta)
 	if err != nil {

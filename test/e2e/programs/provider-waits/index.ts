@@ -21,7 +21,7 @@ const slow = new docker.Container("slow", {
   labels,
   networksAdvanced: [{ name: network.name }],
   volumes: [{ volumeName: volume.name, containerPath: "/data" }],
-  healthcheck: { tests: ["CMD", "test", "-f", "/tmp/ready"], interval: "5m0s", timeout: "2s", retries: 3 }, // as the engine reports it back: no diff on refresh
+  healthcheck: { tests: ["CMD", "test", "-f", "/tmp/ready"], interval: config.get("slowInterval") ?? "5m0s", timeout: "2s", retries: 3 }, // as the engine reports it back: no diff on refresh
   wait: true,
   waitTimeout: 60,
   restart: "unless-stopped",
