@@ -75,6 +75,7 @@ function dockerHost(): DockerHost {
         region: e.region, instanceType: e.instanceType, amiId: e.amiId, amiOwner: e.amiOwner, amiNameFilter: e.amiNameFilter, sshUser: e.sshUser,
         vpcId: e.vpcId, subnetId: e.subnetId, sshCidrs: e.sshCidrs, sandbox: e.sandbox, rootVolumeGb: e.rootVolumeGb,
         terminationProtection: e.terminationProtection, publicKey: e.publicKey, privateKey: config.getSecret("sshPrivateKey"), scope,
+        dataVolumeGb: e.dataVolumeGb, dataVolumeId: e.dataVolumeId, keepDataOnDestroy: cfg.keepDataOnDestroy,
         publishedPorts: deployedPorts(cfg, APPS, NAMESPACE).map(([, port]) => port),
       });
     }

@@ -60,7 +60,8 @@ export const ec2Schema = z
   .object({
     region: matching(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1").default("us-east-1").describe("the AWS region"),
     instanceType: matching(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an instance type such as t3.small").default("t3.small").describe("the instance type"),
-    amiId: matching(/^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0").optional().describe("a fixed AMI; unset: the newest of amiOwner matching amiNameFilter"),
+    amiId: matching(/^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0").optional()
+      .describe("the pinned AMI (required by target ec2); a preview names a newer one of amiOwner matching amiNameFilter"),
     amiOwner: matching(/^(\d{12}|amazon|self)$/, "an AWS account id (12 digits)").default("136693071363").describe("the AMI's owner (Debian's account)"),
     amiNameFilter: nonEmpty.default("debian-12-amd64-*").describe("the AMI name pattern"),
     sshUser: sshUser.default("admin").describe("the user the AMI lets in"),
@@ -70,6 +71,10 @@ export const ec2Schema = z
       .describe("the CIDRs SSH may come from (required by target ec2; the whole internet only with sandbox)"),
     sandbox: bool.default(false).describe("a throwaway stack: allows SSH from the whole internet"),
     rootVolumeGb: intRange(8, 16384, "an integer from 8 to 16384 (GiB)").default(30).describe("root volume size in GiB"),
+    dataVolumeGb: intRange(1, 16384, "an integer from 1 to 16384 (GiB)").default(20)
+      .describe("size in GiB of the encrypted EBS volume that holds Docker's data (kept when the instance goes)"),
+    dataVolumeId: matching(/^vol-[0-9a-f]{8,17}$/, "an EBS volume id such as vol-0123456789abcdef0").optional()
+      .describe("an existing EBS volume for Docker's data, e.g. the one a destroy kept; unset: a new one"),
     terminationProtection: bool.default(false).describe("refuse to terminate the instance"),
     publicKey: publicKey.optional().describe("the OpenSSH public key of the instance's key pair (required by target ec2)"),
   })
@@ -83,7 +88,7 @@ export type Ec2Settings = z.output<typeof ec2Schema>;
 export type HostConfig =
   | { readonly target: "local"; readonly ssh: SshSettings; readonly ec2: Ec2Settings }
   | { readonly target: "ssh"; readonly ssh: SshSettings & { readonly address: string }; readonly ec2: Ec2Settings }
-  | { readonly target: "ec2"; readonly ssh: SshSettings; readonly ec2: Ec2Settings & { readonly publicKey: string; readonly sshCidrs: string[] } };
+  | { readonly target: "ec2"; readonly ssh: SshSettings; readonly ec2: Ec2Settings & { readonly publicKey: string; readonly sshCidrs: string[]; readonly amiId: string } };
 
 type AnyApp = AppDefinition<string, z.ZodTypeAny>;
 /** The program's config for a registry of apps: the shared keys, each app's settings, the host. */
@@ -142,13 +147,14 @@ function hostConfig(c: { target: (typeof TARGETS)[number]; ssh: SshSettings; ec2
       return { target: "ssh", ssh: { ...ssh, address: ssh.address }, ec2 };
     }
     case "ec2": {
-      const { publicKey, sshCidrs } = ec2;
+      const { publicKey, sshCidrs, amiId } = ec2;
       if (publicKey === undefined) need(["ec2", "publicKey"], "an OpenSSH public key for the instance's key pair (required by target ec2)");
+      if (amiId === undefined) need(["ec2", "amiId"], `a pinned AMI id (required by target ec2), e.g. the newest: aws ec2 describe-images --owners ${ec2.amiOwner} --filters 'Name=name,Values=${ec2.amiNameFilter}' --query 'sort_by(Images,&CreationDate)[-1].ImageId'`);
       if (sshCidrs === undefined) need(["ec2", "sshCidrs"], "the CIDRs SSH may come from, e.g. [203.0.113.7/32] (required by target ec2)");
       const open = worldOpenCidrs(sshCidrs ?? [], ec2.sandbox);
       for (const i of open) need(["ec2", "sshCidrs", i], sshCidrRule("ec2.sandbox"));
-      if (publicKey === undefined || sshCidrs === undefined || open.length > 0) return undefined;
-      return { target: "ec2", ssh, ec2: { ...ec2, publicKey, sshCidrs } };
+      if (publicKey === undefined || sshCidrs === undefined || amiId === undefined || open.length > 0) return undefined;
+      return { target: "ec2", ssh, ec2: { ...ec2, publicKey, sshCidrs, amiId } };
     }
   }
 }

@@ -19,6 +19,9 @@ export const T = {
   ebsVolume: "aws:ebs/volume:Volume",
 } as const;
 
+/** Docker's data root, which an EC2 host must mount from its own volume (components/host/ec2-user-data.ts). */
+const DOCKER_DATA_ROOT = "/var/lib/docker";
+
 /** The component every data volume must come from (components/volume.ts). */
 export const DATA_VOLUME_TYPE = "appstacks:index:DataVolume";
 
@@ -229,6 +232,15 @@ export function rules(settings: () => StackSettings = () => ({})): Rule[] {
         if (d.encrypted !== true) problems.push(`EBS volume ${d.deviceName ?? ""} is not encrypted: in \`ebsBlockDevices\`, ${fix}`);
       }
       return problems;
+    }),
+
+    rule("docker-data-outlives-instance", "An EC2 Docker host keeps Docker's data on its own EBS volume, mounted before Docker starts, not on the root volume deleted with the instance.", [T.instance], (p) => {
+      const userData = known(() => p.userData);
+      // Unknown in a preview until the data volume exists; judged on the update.
+      if (typeof userData !== "string" || !/docker/.test(userData)) return [];
+      return userData.includes(`RequiresMountsFor=${DOCKER_DATA_ROOT}`)
+        ? []
+        : [`Docker's data would be on the instance's root volume, which is deleted with the instance (on replacement or termination): put ${DOCKER_DATA_ROOT} on its own EBS volume, attached and mounted before Docker starts (Ec2DockerHost does: components/host/ec2.ts)`];
     }),
   ];
 }

@@ -1,8 +1,10 @@
 // Ec2DockerHost: an EC2 instance this program creates, with Docker installed by cloud-init and
 // reached over SSH. Least privilege by construction: the security group opens only the ports the
-// deployed stacks publish, and SSH only from the given CIDRs; IMDSv2 is required and the root
-// volume encrypted. Docker resources wait for the engine to answer over SSH (EngineReady), so
-// nothing races the boot.
+// deployed stacks publish, and SSH only from the given CIDRs; IMDSv2 is required and every volume
+// encrypted. Docker's data lives on its own EBS volume, kept when the instance is replaced or
+// terminated (and on destroy, unless the stack drops data), re-attached to a new instance. The
+// AMI is pinned: a newer one is named in the preview, never taken by itself. Docker resources
+// wait for the engine to answer over SSH (EngineReady), so nothing races the boot.
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
@@ -15,12 +17,18 @@ export interface Ec2DockerHostArgs {
   readonly region: string;
   /** @default "t3.small" */
   readonly instanceType?: string;
-  /** A pinned AMI; else the newest matching amiOwner and amiNameFilter. */
-  readonly amiId?: string;
+  /** The pinned AMI. A newer one matching amiOwner and amiNameFilter is named in a warning. */
+  readonly amiId: string;
   /** @default "136693071363" (Debian) */
   readonly amiOwner?: string;
   /** @default "debian-12-amd64-*" */
   readonly amiNameFilter?: string;
+  /** Size of the EBS volume that holds Docker's data. @default 20 */
+  readonly dataVolumeGb?: number;
+  /** An existing EBS volume to hold Docker's data instead of a new one (e.g. one a destroy kept). */
+  readonly dataVolumeId?: string;
+  /** Keep the data volume when the stack is destroyed. @default true */
+  readonly keepDataOnDestroy?: boolean;
   /** The AMI's login user. @default "admin" (Debian) */
   readonly sshUser?: string;
   /** @default the default VPC */
@@ -54,6 +62,8 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
   public readonly sshCommand: pulumi.Output<string>;
   public readonly instance: aws.ec2.Instance;
   public readonly securityGroup: aws.ec2.SecurityGroup;
+  /** The EBS volume that holds Docker's data. */
+  public readonly dataVolumeId: pulumi.Output<string>;
 
   constructor(name: string, args: Ec2DockerHostArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(Ec2DockerHost.TYPE, name, {}, opts);
@@ -65,11 +75,17 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
     const o = { parent: this, provider: aws_ };
     const user = args.sshUser ?? "admin";
 
-    const amiId = args.amiId ?? aws.ec2.getAmiOutput({
+    // Pinned: a newer image would replace the instance, so it is named, never taken by itself.
+    const newest = aws.ec2.getAmiOutput({
       mostRecent: true,
       owners: [args.amiOwner ?? "136693071363"],
       filters: [{ name: "name", values: [args.amiNameFilter ?? "debian-12-amd64-*"] }, { name: "architecture", values: ["x86_64"] }],
-    }, o).id;
+    }, o);
+    newest.apply((ami) => {
+      if (ami.id !== args.amiId) {
+        pulumi.log.warn(`appstacks:ec2.amiId is ${args.amiId}; a newer AMI is published: ${ami.id} (${ami.name}). Setting it replaces the instance; Docker's data volume is kept and attached to the new one.`, this);
+      }
+    });
     const vpcId = args.vpcId ?? aws.ec2.getVpcOutput({ default: true }, o).id;
     const subnetId = args.subnetId ?? aws.ec2.getSubnetsOutput({
       filters: [{ name: "vpc-id", values: [vpcId] }, { name: "default-for-az", values: ["true"] }],
@@ -77,6 +93,14 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
       if (ids.length === 0) throw new Error(`no default subnet in VPC: set appstacks:ec2.subnetId`);
       return [...ids].sort()[0];
     });
+    // The instance and its data volume must be in one availability zone: the subnet's.
+    const availabilityZone = aws.ec2.getSubnetOutput({ id: subnetId }, o).availabilityZone;
+    const tags = { Name: `${args.scope.project}-${args.scope.stack}` };
+    this.dataVolumeId = args.dataVolumeId !== undefined
+      ? pulumi.output(args.dataVolumeId)
+      : new aws.ebs.Volume(`${name}-data`, {
+        availabilityZone, size: args.dataVolumeGb ?? 20, type: "gp3", encrypted: true, tags: { ...tags, "appstacks.role": "docker-data" },
+      }, { ...o, retainOnDelete: args.keepDataOnDestroy ?? true }).id;
 
     this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
       vpcId,
@@ -93,7 +117,7 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
     }, o);
     const keyPair = new aws.ec2.KeyPair(`${name}-key`, { publicKey: args.publicKey }, o);
     this.instance = new aws.ec2.Instance(`${name}-instance`, {
-      ami: amiId,
+      ami: args.amiId,
       instanceType: args.instanceType ?? "t3.small",
       subnetId,
       vpcSecurityGroupIds: [this.securityGroup.id],
@@ -101,10 +125,15 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
       metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
       rootBlockDevice: { encrypted: true, volumeSize: args.rootVolumeGb ?? 30, volumeType: "gp3", deleteOnTermination: true },
       disableApiTermination: args.terminationProtection ?? false,
-      userData: ec2UserData({ user }),
+      userData: this.dataVolumeId.apply((dataVolumeId) => ec2UserData({ user, dataVolumeId })),
       userDataReplaceOnChange: true,
-      tags: { Name: `${args.scope.project}-${args.scope.stack}` },
+      tags,
     }, o);
+    // Detached from the old instance (stopped first, so the file system is clean) before it is
+    // attached to a replacement; the instance's boot waits for it before Docker starts.
+    const attachment = new aws.ec2.VolumeAttachment(`${name}-data-attachment`, {
+      deviceName: "/dev/sdf", volumeId: this.dataVolumeId, instanceId: this.instance.id, stopInstanceBeforeDetaching: true,
+    }, { ...o, deleteBeforeReplace: true });
     const eip = new aws.ec2.Eip(`${name}-eip`, { instance: this.instance.id, domain: "vpc", tags: { Name: `${args.scope.project}-${args.scope.stack}` } }, o);
 
     this.publicIp = eip.publicIp;
@@ -113,12 +142,12 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
     // stack's known_hosts file (ssh refuses a changed key afterwards).
     const ssh = new SshDockerHost(`${name}-ssh`, {
       address: eip.publicIp, user, port: 22, privateKey: args.privateKey, hostKeyCheck: { trustOnFirstUse: true },
-      readyTimeoutSeconds: 600, scope: args.scope, dependsOn: [eip], trigger: this.instance.id,
+      readyTimeoutSeconds: 600, scope: args.scope, dependsOn: [eip, attachment], trigger: this.instance.id,
     }, { parent: this });
     this.provider = ssh.provider;
     this.ready = ssh.ready;
     this.address = eip.publicDns;
     this.sshCommand = pulumi.interpolate`ssh ${user}@${eip.publicIp}`;
-    this.registerOutputs({ publicIp: this.publicIp, publicDns: this.publicDns, sshCommand: this.sshCommand });
+    this.registerOutputs({ publicIp: this.publicIp, publicDns: this.publicDns, sshCommand: this.sshCommand, dataVolumeId: this.dataVolumeId });
   }
 }

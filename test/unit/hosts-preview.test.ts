@@ -11,7 +11,7 @@ installMocks(true);
 test("in a preview the Docker resources wait on unknown instance outputs", async () => {
   reset();
   const scope = { project: "appstacks", stack: "prod" };
-  const host = new Ec2DockerHost("host", { region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publishedPorts: [80], publicKey: "ssh-ed25519 AAAA x", scope });
+  const host = new Ec2DockerHost("host", { region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publishedPorts: [80], publicKey: "ssh-ed25519 AAAA x", amiId: "ami-0123456789abcdef0", scope });
   const portal = await deployForTest(portalApp, { host, stack: scope.stack, settings: { httpPort: 80 } });
   const isKnown = (o: pulumi.Output<unknown>) => (o as any).isKnown as Promise<boolean>;
   expect(await isKnown(host.publicIp)).toBe(false);

@@ -4,6 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { execFileSync } from "child_process";
+import { parse } from "yaml";
 import { installMocks, reset, valueOf, ofType, byName, options, recordOptions, dependsOnNames, deployForTest } from "./mocks";
 import { SshDockerHost } from "../../components/host/ssh";
 import { Ec2DockerHost, Ec2DockerHostArgs } from "../../components/host/ec2";
@@ -19,7 +21,7 @@ const scope = { project: "appstacks", stack: "dev" };
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyHostKeyHostKeyHostKeyHostKeyHostKey";
 
 const ec2Args = (extra: Partial<Ec2DockerHostArgs> = {}): Ec2DockerHostArgs => ({
-  region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publishedPorts: [80, 443], publicKey: "ssh-ed25519 AAAAC3Nza you@laptop", scope, ...extra,
+  region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publishedPorts: [80, 443], publicKey: "ssh-ed25519 AAAAC3Nza you@laptop", amiId: "ami-0123456789abcdef0", scope, ...extra,
 });
 
 describe("ssh options (pure)", () => {
@@ -86,7 +88,7 @@ describe("Ec2DockerHost", () => {
     ]);
   });
 
-  test("instance: IMDSv2 required, encrypted root volume of the configured size, AMI looked up, default subnet, protection configurable", async () => {
+  test("instance: IMDSv2 required, encrypted root volume of the configured size, the pinned AMI, default subnet, protection configurable", async () => {
     reset();
     const host = new Ec2DockerHost("host", ec2Args({ rootVolumeGb: 50, terminationProtection: true }));
     await valueOf(host.instance.id);
@@ -96,21 +98,76 @@ describe("Ec2DockerHost", () => {
     expect(i.ami).toBe("ami-0123456789abcdef0");
     expect(i.subnetId).toBe("subnet-0aaa1111");
     expect(i.disableApiTermination).toBe(true);
-    expect(i.userData).toBe(ec2UserData({ user: "admin" }));
+    expect(i.userData).toBe(ec2UserData({ user: "admin", dataVolumeId: "host-data-id" }));
     expect(byName("host-key").inputs.publicKey).toBe("ssh-ed25519 AAAAC3Nza you@laptop");
     expect(await valueOf(host.sshCommand)).toBe("ssh admin@198.51.100.7");
     expect(byName("host-ssh-docker").inputs.host).toBe("ssh://admin@198.51.100.7:22");
   });
 
-  test("a pinned AMI is used as given", async () => {
+  test("the AMI is pinned: a newer published one is named in a warning, never taken", async () => {
     reset();
-    const host = new Ec2DockerHost("host", ec2Args({ amiId: "ami-0fedcba9876543210" }));
-    await valueOf(host.instance.id);
-    expect(byName("host-instance").inputs.ami).toBe("ami-0fedcba9876543210");
+    const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(async () => undefined);
+    try {
+      const host = new Ec2DockerHost("host", ec2Args({ amiId: "ami-0fedcba9876543210" }));
+      await valueOf(host.instance.id);
+      expect(byName("host-instance").inputs.ami).toBe("ami-0fedcba9876543210");
+      expect(warn.mock.calls.map((c) => c[0])).toContain(
+        "appstacks:ec2.amiId is ami-0fedcba9876543210; a newer AMI is published: ami-0123456789abcdef0 (debian-12-amd64-20261101-1234). Setting it replaces the instance; Docker's data volume is kept and attached to the new one.");
+      warn.mockClear();
+      reset();
+      const current = new Ec2DockerHost("host", ec2Args());
+      await valueOf(current.instance.id);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
-  test("user data installs and enables Docker, data on the root volume", () => {
-    expect(ec2UserData({ user: "admin" })).toMatchSnapshot();
+  test("Docker's data: its own encrypted EBS volume in the instance's zone, kept on destroy, moved to a replacement instance", async () => {
+    reset();
+    const host = new Ec2DockerHost("host", ec2Args({ dataVolumeGb: 40 }), { transformations: [recordOptions] });
+    await valueOf(host.instance.id);
+    expect(byName("host-data").inputs).toMatchObject({ availabilityZone: "eu-west-1b", size: 40, type: "gp3", encrypted: true });
+    expect(options.get("host-data")?.retainOnDelete).toBe(true);
+    const attachment = byName("host-data-attachment").inputs;
+    expect(attachment).toMatchObject({ volumeId: "host-data-id", instanceId: "host-instance-id", deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true });
+    // Detached before it is attached to a replacement instance (a volume attaches to one instance).
+    expect(options.get("host-data-attachment")?.deleteBeforeReplace).toBe(true);
+    // The engine is asked for only once the volume is attached.
+    expect(await dependsOnNames("host-ssh-engine-ready")).toEqual(expect.arrayContaining(["host-data-attachment"]));
+    expect(await valueOf(host.dataVolumeId)).toBe("host-data-id");
+
+    reset();
+    const dropping = new Ec2DockerHost("host", ec2Args({ keepDataOnDestroy: false }), { transformations: [recordOptions] });
+    await valueOf(dropping.ready[0].urn);
+    expect(options.get("host-data")?.retainOnDelete).toBe(false);
+  });
+
+  test("an existing data volume (one a destroy kept) is attached, not created", async () => {
+    reset();
+    const host = new Ec2DockerHost("host", ec2Args({ dataVolumeId: "vol-0abc1234def567890" }));
+    await valueOf(host.ready[0].urn);
+    expect(ofType("aws:ebs/volume:Volume")).toEqual([]);
+    expect(byName("host-data-attachment").inputs.volumeId).toBe("vol-0abc1234def567890");
+    expect(byName("host-instance").inputs.userData).toContain("nvme-Amazon_Elastic_Block_Store_vol0abc1234def567890");
+  });
+
+  test("user data: the data volume is formatted only when blank and mounted before Docker is installed and started", () => {
+    const data = ec2UserData({ user: "admin", dataVolumeId: "vol-0abc1234def567890" });
+    expect(data).toMatchSnapshot();
+    const runcmd = data.slice(data.indexOf("runcmd:")).split("\n");
+    const at = (cmd: string) => runcmd.findIndex((l) => l.includes(cmd));
+    expect(at("appstacks-data-volume")).toBeGreaterThan(0);
+    expect(at("appstacks-data-volume")).toBeLessThan(at("apt-get install -y docker.io"));
+    expect(at("apt-get install -y docker.io")).toBeLessThan(at("systemctl enable --now docker"));
+    expect(data).not.toMatch(/^packages:/m);
+    expect(data).toContain('blkid "$dev" >/dev/null 2>&1 || mkfs.ext4');
+    expect(data).toContain("RequiresMountsFor=/var/lib/docker");
+    // Valid cloud-config, and a mount script sh can parse.
+    const doc = parse(data) as { write_files: { path: string; content: string }[]; runcmd: string[] };
+    const script = doc.write_files.find((f) => f.path === "/usr/local/sbin/appstacks-data-volume")!.content;
+    expect(() => execFileSync("sh", ["-n"], { input: script })).not.toThrow();
+    expect(doc.runcmd[0]).toBe("/usr/local/sbin/appstacks-data-volume");
   });
 
   test("SSH from the world is refused outside a sandbox, before anything is created", () => {
@@ -133,7 +190,7 @@ describe("host config", () => {
     expect(parse(raw)).toThrow(new Error(message));
   });
   test("a sandbox may open SSH to the world", () => {
-    expect(loadConfig("appstacks", { target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA x", sshCidrs: ["0.0.0.0/0"], sandbox: true } }).ec2.sandbox).toBe(true);
+    expect(loadConfig("appstacks", { target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA x", sshCidrs: ["0.0.0.0/0"], sandbox: true, amiId: "ami-0123456789abcdef0" } }).ec2.sandbox).toBe(true);
   });
   test("the committed prod environment parses", () => {
     const yaml = require("yaml");

@@ -43,6 +43,7 @@ export const invokes: Record<string, (inputs: Record<string, any>) => Record<str
   "aws:ec2/getAmi:getAmi": (i) => ({ id: `ami-0123456789abcdef0`, name: "debian-12-amd64-20261101-1234", owners: i.owners, filters: i.filters }),
   "aws:ec2/getVpc:getVpc": () => ({ id: "vpc-0a1b2c3d", cidrBlock: "172.31.0.0/16", default: true }),
   "aws:ec2/getSubnets:getSubnets": (i) => ({ ids: ["subnet-0bbb2222", "subnet-0aaa1111"], filters: i.filters }),
+  "aws:ec2/getSubnet:getSubnet": (i) => ({ id: i.id, availabilityZone: "eu-west-1b", vpcId: "vpc-0a1b2c3d" }),
 };
 
 export function installMocks(preview = false): void {

@@ -1,5 +1,6 @@
 // Every rule of the policy pack (policy/rules.ts) called directly with fixture resource arguments:
 // one violating and one passing fixture per rule, plus the declared exceptions.
+import { ec2UserData } from "../../components/host/ec2-user-data";
 import { rules, T, DATA_VOLUME_TYPE, StackSettings, ResourceValidationArgs } from "../../policy/rules";
 
 const STACK = "urn:pulumi:dev::appstacks::";
@@ -53,6 +54,8 @@ const cases: [string, ResourceValidationArgs, ResourceValidationArgs, string][] 
     "restrict SSH to your address"],
   ["imdsv2-required", args(T.instance, { metadataOptions: { httpTokens: "optional" } }), args(T.instance, { metadataOptions: { httpTokens: "required" } }), "httpTokens: \"required\""],
   ["encrypted-volumes", args(T.instance, { rootBlockDevice: { volumeSize: 20 } }), args(T.instance, { rootBlockDevice: { encrypted: true } }), "`encrypted: true`"],
+  ["docker-data-outlives-instance", args(T.instance, { userData: "#cloud-config\npackages:\n  - docker.io\n" }),
+    args(T.instance, { userData: ec2UserData({ user: "admin", dataVolumeId: "vol-0abc1234def567890" }) }), "on its own EBS volume"],
 ];
 
 test("the pack has at least 12 rules, all mandatory, each with a fixture pair here", () => {

@@ -31,7 +31,7 @@ test.concurrent("the ec2 target loads it and reports the instance's addresses", 
   const r = await runProgram({
     "appstacks:target": "ec2",
     "appstacks:apps": ["biostar"],
-    "appstacks:ec2": { region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publicKey: "ssh-ed25519 AAAA x" },
+    "appstacks:ec2": { region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publicKey: "ssh-ed25519 AAAA x", amiId: "ami-0123456789abcdef0" },
   });
   expect(r.awsLoaded).toBe(true);
   expect(r.types).toEqual(expect.arrayContaining(["aws:ec2/instance:Instance", "docker:index/container:Container"]));
