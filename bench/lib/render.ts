@@ -81,6 +81,25 @@ export function zeroDowntimeTable(r: BenchResults): string {
   return table(["scenario", "load asked (sent)", "requests sent", "failed attempts", "worst latency", "longest without a 2xx (s)", "rollout (s)"], rows);
 }
 
+/** The idle section: percent of all cores busy, min / median / max over the runs. */
+export function idleTable(r: BenchResults): string {
+  const i = r.idle!;
+  const pct = (xs: number[]) => {
+    const s = summarize(xs);
+    const f = (x: number) => `${x.toFixed(1)} %`;
+    return s.n === 1 ? f(s.median) : `${f(s.min)} / **${f(s.median)}** / ${f(s.max)}`;
+  };
+  return [
+    `All of ${i.apps.join(", ")} deployed and left alone for ${i.settleSeconds} s, then the share of all cores busy over ${i.windowSeconds} s (\`/proc/stat\`).`,
+    "",
+    table(["what runs", "containers", "cores busy (min / **median** / max)"], [
+      ["nothing (the machine's floor)", "0", pct(i.floor)],
+      ["ours", String(i.containers.ours), pct(i.ours)],
+      ["docker-compose twins", String(i.containers.compose), pct(i.compose)],
+    ]),
+  ].join("\n");
+}
+
 export function machineLine(r: BenchResults): string {
   const m = r.machine;
   const load = m.loadAverage.end === undefined ? `${m.loadAverage.start}` : `${m.loadAverage.start} → ${m.loadAverage.end}`;
@@ -103,6 +122,7 @@ export function renderMarkdown(r: BenchResults): string {
   }
   if (r.scaling.length > 0) parts.push("", "## Cold deploy of a synthetic stack of N small services", "", scalingTable(r));
   if (r.zeroDowntime.length > 0) parts.push("", "## Requests during a rollout", "", zeroDowntimeTable(r));
+  if (r.idle) parts.push("", "## An idle deployment", "", idleTable(r));
   if (r.notes.length > 0) parts.push("", "## Notes", "", ...r.notes.map((n) => `- ${n}`));
   return parts.join("\n") + "\n";
 }

@@ -71,6 +71,21 @@ export interface ZeroDowntimeResult {
   readonly rolloutSeconds?: number;
 }
 
+/**
+ * Every app deployed at once and left alone: the share of all cores busy, percent per run, for
+ * ours, the compose twins, and the machine with neither (its floor).
+ */
+export interface IdleResult {
+  readonly apps: string[];
+  readonly settleSeconds: number;
+  readonly windowSeconds: number;
+  readonly floor: number[];
+  readonly ours: number[];
+  readonly compose: number[];
+  /** Containers running while measured, per tool (last run). */
+  readonly containers: { readonly ours: number; readonly compose: number };
+}
+
 export interface BenchResults {
   readonly date: string;
   readonly machine: Machine;
@@ -83,6 +98,7 @@ export interface BenchResults {
   readonly engineFixedCost?: number[];
   readonly scaling: ScalingPoint[];
   readonly zeroDowntime: ZeroDowntimeResult[];
+  readonly idle?: IdleResult;
 }
 
 /**
@@ -99,6 +115,7 @@ export function mergeResults(earlier: BenchResults, now: BenchResults, measured:
     engineFixedCost: now.engineFixedCost ?? earlier.engineFixedCost,
     scaling: now.scaling.length > 0 ? now.scaling : earlier.scaling,
     zeroDowntime: now.zeroDowntime.length > 0 ? now.zeroDowntime : earlier.zeroDowntime,
+    idle: now.idle ?? earlier.idle,
     notes: [...earlier.notes, `Re-measured on ${now.date} (load: ${now.load}): ${measured}; everything else is from the run of ${earlier.date}.`],
   };
 }

@@ -119,6 +119,19 @@ describe("report", () => {
     expect(md).toContain("- a note");
   });
 
+  test("the idle section: floor, ours and compose, rendered as percent of all cores, kept by a merge that did not measure it", () => {
+    const idle = { apps: ["biostar", "pecan"], settleSeconds: 30, windowSeconds: 60, floor: [0.4], ours: [5.1], compose: [47.9], containers: { ours: 27, compose: 26 } };
+    const md = renderMarkdown({ ...results, idle });
+    expect(md).toContain("## An idle deployment");
+    expect(md).toContain("All of biostar, pecan deployed and left alone for 30 s, then the share of all cores busy over 60 s");
+    expect(md).toContain("| nothing (the machine's floor) | 0 | 0.4 % |");
+    expect(md).toContain("| ours | 27 | 5.1 % |");
+    expect(md).toContain("| docker-compose twins | 26 | 47.9 % |");
+    expect(renderMarkdown({ ...results, idle: { ...idle, ours: [5, 6, 7] } })).toContain("| ours | 27 | 5.0 % / **6.0 %** / 7.0 % |");
+    expect(renderMarkdown(results)).not.toContain("idle deployment");
+    expect(mergeResults({ ...results, idle }, { ...results, apps: [], scaling: [], zeroDowntime: [] }, "apps").idle).toBe(idle);
+  });
+
   test("docs/benchmarks.md's block between its markers is replaced, the rest kept", () => {
     const doc = `# x\n${LATEST_START}\nold table\n${LATEST_END}\nafter\n`;
     const updated = withLatest(doc, latestBlock(results));
