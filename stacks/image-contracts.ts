@@ -5,6 +5,8 @@
 // images/ are twins of it, so a green e2e on the stand-ins is evidence about the real images.
 // Add an entry when a default names a new image.
 
+import { repository as repositoryOf } from "../components/image-ref";
+
 export interface ImageContract {
   /** Exact references this contract covers, as the defaults write them. */
   readonly refs: readonly string[];
@@ -155,7 +157,7 @@ export function contractOf(ref: string): ImageContract | undefined {
  * puts a wrapper in front of them.
  */
 export function imageRun(repository: string): { entrypoint: string[]; command: string[] } {
-  const c = IMAGE_CONTRACTS.find((k) => k.refs.some((r) => r.slice(0, r.lastIndexOf(":")) === repository));
+  const c = IMAGE_CONTRACTS.find((k) => k.refs.some((r) => repositoryOf(r) === repository));
   if (c === undefined) throw new Error(`no contract for image ${repository} in stacks/image-contracts.ts`);
   return { entrypoint: [...c.entrypoint], command: [...c.command] };
 }

@@ -9,9 +9,9 @@ import { AppDefinition, SpecContext } from "../../config/app-definition";
 import { healthCheckTools } from "../../stacks/contract-problems";
 import { contractOf } from "../../stacks/image-contracts";
 import { STAND_INS } from "../../support/images";
+import { repository } from "../../components/image-ref";
 
 const ctx: SpecContext = { scope: { project: "appstacks", stack: "dev", app: "x" }, keepDataOnDestroy: true, imageOverrides: {} };
-const repository = (ref: string) => ref.slice(0, ref.lastIndexOf(":"));
 
 // Stand-in → the pulled references it replaces and the health-check tools the stacks call in it.
 const uses = new Map<string, { refs: Set<string>; tools: Set<string> }>();

@@ -1,6 +1,7 @@
 // Every service of every stack relies only on what its image's contract gives (stacks/image-contracts.ts),
 // so a green e2e on the stand-ins (twins of the same contracts) is evidence about the real images.
 import { APPS } from "../../stacks/registry";
+import { repository } from "../../components/image-ref";
 import { AppSpec } from "../../components/app-spec";
 import { contractProblems, healthCheckTools } from "../../stacks/contract-problems";
 import { IMAGE_CONTRACTS, contractOf, imageRun } from "../../stacks/image-contracts";
@@ -113,7 +114,7 @@ test("every stand-in stops on its image's stop signal (postgres SIGINT, nginx SI
   const checked: string[] = [];
   for (const c of IMAGE_CONTRACTS) {
     for (const ref of c.refs) {
-      const standIn = STAND_INS[ref.slice(0, ref.lastIndexOf(":"))];
+      const standIn = STAND_INS[repository(ref)];
       if (standIn === undefined) continue;
       checked.push(`${ref} ${standIn} ${standInStopSignal(standIn)}`);
       expect(`${ref} ${standIn} ${standInStopSignal(standIn)}`).toBe(`${ref} ${standIn} ${c.stopSignal ?? "SIGTERM"}`);
