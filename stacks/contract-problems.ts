@@ -4,6 +4,7 @@
 // and a wrapper runs the image's own entrypoint. Images built here are skipped: their Dockerfile
 // is their contract. One line per problem, naming the stack, the service, the image and the fact.
 import { AppSpec, ServiceSpec } from "../components/app-spec";
+import { envFromFiles } from "../components/secret-env";
 import { ImageContract, contractOf } from "./image-contracts";
 
 // Shell builtins a check may use whatever the image holds.
@@ -47,11 +48,12 @@ function serviceProblems(at: string, ref: string, svc: ServiceSpec, c: ImageCont
   const hc = svc.healthcheck?.test ?? [];
   for (const p of healthCheckPorts(hc)) if (!ports.includes(p)) problems.push(fact(`health check probes port ${p}, where the image does not listen`, ports));
   for (const tool of healthCheckTools(hc)) if (!c.tools.includes(tool)) problems.push(fact(`health check calls ${tool}, which the image does not contain`, c.tools));
+  const fromFiles = envFromFiles(svc).map(([variable]) => variable);
   const variables = [
     ...Object.keys(svc.env ?? {}),
-    ...(svc.secrets ?? []).flatMap((s) => [s.pathEnv, s.env]),
-    ...(svc.files ?? []).map((f) => f.env),
-  ].filter((v): v is string => v !== undefined);
+    ...(svc.secrets ?? []).flatMap((s) => (s.pathEnv === undefined ? [] : [s.pathEnv])),
+    ...fromFiles,
+  ];
   // A variable the service's own command expands (bash -c '… "$X" …') is read by that command.
   const ownCommand = (svc.command ?? []).join(" ");
   for (const v of variables) if (!c.env.includes(v) && !ownCommand.includes(`$${v}`)) problems.push(fact(`sets ${v}, which the image does not read`, c.env));
@@ -61,8 +63,7 @@ function serviceProblems(at: string, ref: string, svc: ServiceSpec, c: ImageCont
     if (!c.files.some((p) => (p.endsWith("/") ? f.path.startsWith(p) : f.path === p))) problems.push(fact(`writes ${f.path}, which the image does not read`, c.files));
   }
   for (const path of Object.values(svc.volumes ?? {})) if (!c.data.includes(path)) problems.push(fact(`mounts a volume at ${path}, where the image keeps no data`, c.data));
-  const wrapped = [...(svc.secrets ?? []), ...(svc.files ?? [])].some((s) => s.env !== undefined);
-  if ((wrapped || svc.entrypoint !== undefined) && JSON.stringify(svc.entrypoint ?? []) !== JSON.stringify(c.entrypoint)) {
+  if ((fromFiles.length > 0 || svc.entrypoint !== undefined) && JSON.stringify(svc.entrypoint ?? []) !== JSON.stringify(c.entrypoint)) {
     problems.push(fact(`runs entrypoint ${JSON.stringify(svc.entrypoint ?? [])}, not the image's own`, [JSON.stringify(c.entrypoint)]));
   }
   return problems;
