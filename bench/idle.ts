@@ -4,7 +4,7 @@
 // deployment waits); compose's twins keep the 2 s interval their service_healthy gating needs.
 import { BenchApp } from "./apps";
 import { busyPercent } from "./lib/cpu";
-import { cli, removeLabelled, waitReady } from "./lib/docker";
+import { cli, removeLabelled, STACK_LABEL, waitReady } from "./lib/docker";
 import { appStack, remove, up } from "./lib/ours";
 import { IdleResult } from "./lib/results";
 import { composeProject } from "./phases";
@@ -14,7 +14,7 @@ const SETTLE_SECONDS = 30;
 const WINDOW_SECONDS = 60;
 
 async function running(stack: string): Promise<number> {
-  return (await cli("docker", ["ps", "-q", "--filter", `label=appstacks.stack=${stack}`])).split("\n").filter(Boolean).length;
+  return (await cli("docker", ["ps", "-q", "--filter", `label=${STACK_LABEL}=${stack}`])).split("\n").filter(Boolean).length;
 }
 
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));

@@ -8,7 +8,6 @@ import { toLabelList } from "./naming";
 import { HEALTHCHECK_DEFAULTS, ServiceSpec, stopGraceFor } from "./app-spec";
 import { SECRETS_DIR } from "./secret-env";
 
-
 export interface SecretFile {
   /** File name under /run/secrets. */
   readonly name: string;

@@ -113,7 +113,7 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
         },
       ],
       egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "packages and images" }],
-      tags: { Name: `${args.scope.project}-${args.scope.stack}` },
+      tags,
     }, o);
     const keyPair = new aws.ec2.KeyPair(`${name}-key`, { publicKey: args.publicKey }, o);
     this.instance = new aws.ec2.Instance(`${name}-instance`, {
@@ -134,7 +134,7 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
     const attachment = new aws.ec2.VolumeAttachment(`${name}-data-attachment`, {
       deviceName: "/dev/sdf", volumeId: this.dataVolumeId, instanceId: this.instance.id, stopInstanceBeforeDetaching: true,
     }, { ...o, deleteBeforeReplace: true });
-    const eip = new aws.ec2.Eip(`${name}-eip`, { instance: this.instance.id, domain: "vpc", tags: { Name: `${args.scope.project}-${args.scope.stack}` } }, o);
+    const eip = new aws.ec2.Eip(`${name}-eip`, { instance: this.instance.id, domain: "vpc", tags }, o);
 
     this.publicIp = eip.publicIp;
     this.publicDns = eip.publicDns;
