@@ -1,7 +1,7 @@
 // Biostar deployed for real by the project's own program: PostgreSQL, migrations, init-once,
 // the web app over HTTP; then the change, replacement and data-retention guarantees.
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
-import { containersLabelled, networksLabelled, volumesLabelled, execIn } from "./support/docker";
+import { containersLabelled, networksLabelled, volumesLabelled, execIn, removeVolumesLabelled } from "./support/docker";
 import { freePort, http } from "../../support/net";
 import { standIns } from "../../support/images";
 import { execFileSync } from "child_process";
@@ -34,7 +34,7 @@ afterAll(async () => {
   await tearDown(t);
   if (t) {
     // The data volume is kept by design; the test removes its own.
-    for (const v of volumesLabelled(STACK_LABEL, t.runId)) execFileSync("docker", ["volume", "rm", "-f", v]);
+    removeVolumesLabelled(STACK_LABEL, t.runId);
   }
 });
 

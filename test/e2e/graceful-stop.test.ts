@@ -4,7 +4,7 @@
 // `destroy` still takes only as long as the processes need, not the grace periods.
 import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
-import { containersLabelled, volumesLabelled, execIn } from "./support/docker";
+import { containersLabelled, execIn, removeVolumesLabelled } from "./support/docker";
 import { freePort, http } from "../../support/net";
 import { standIns } from "../../support/images";
 
@@ -61,7 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tearDown(t);
-  if (t) for (const v of volumesLabelled(STACK_LABEL, t.runId)) execFileSync("docker", ["volume", "rm", "-f", v]);
+  if (t) removeVolumesLabelled(STACK_LABEL, t.runId);
 });
 
 test("every container is deployed with a grace period: 30 s for PostgreSQL (data volume), 10 s for the web app and the jobs", async () => {

@@ -4,7 +4,7 @@
 // volume comes back through the API. Credentials reach the images as variables through the
 // wrapper: in each process's environment, nowhere in `docker inspect`.
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
-import { containersLabelled, networksLabelled, healthOf, volumesLabelled, execIn } from "./support/docker";
+import { containersLabelled, networksLabelled, healthOf, volumesLabelled, execIn, removeVolumesLabelled } from "./support/docker";
 import { freePort, http } from "../../support/net";
 import { PECAN_IMAGES, standIns } from "../../support/images";
 import { execFileSync } from "child_process";
@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tearDown(t);
-  if (t) for (const v of volumesLabelled(STACK_LABEL, t.runId)) execFileSync("docker", ["volume", "rm", "-f", v]);
+  if (t) removeVolumesLabelled(STACK_LABEL, t.runId);
 });
 
 const dbContainer = () => containersLabelled(STACK_LABEL, t!.runId).find((n) => n.endsWith("-pecan-postgres"))!;

@@ -9,7 +9,7 @@ import * as path from "path";
 import * as https from "https";
 import { execFileSync } from "child_process";
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
-import { containersLabelled, networksLabelled, healthOf, volumesLabelled, execIn } from "./support/docker";
+import { containersLabelled, networksLabelled, healthOf, volumesLabelled, execIn, removeVolumesLabelled } from "./support/docker";
 import { freePortsFor, http } from "../../support/net";
 import { standIns } from "../../support/images";
 
@@ -48,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tearDown(t);
-  if (t) for (const v of volumesLabelled(STACK_LABEL, t.runId)) execFileSync("docker", ["volume", "rm", "-f", v]);
+  if (t) removeVolumesLabelled(STACK_LABEL, t.runId);
   if (certDir) fs.rmSync(certDir, { recursive: true, force: true });
 });
 

@@ -3,7 +3,7 @@
 // POSIX queues and connects to MySQL and the broker; a computational unit registering over MQTT
 // ends up in MySQL and on the page: node manager → broker → MySQL → web.
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
-import { containersLabelled, networksLabelled, healthOf, volumesLabelled } from "./support/docker";
+import { containersLabelled, networksLabelled, healthOf, volumesLabelled, removeVolumesLabelled } from "./support/docker";
 import { freePorts, http } from "../../support/net";
 import { standIns } from "../../support/images";
 import { execFileSync, spawnSync } from "child_process";
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tearDown(t);
-  if (t) for (const v of volumesLabelled(STACK_LABEL, t.runId)) execFileSync("docker", ["volume", "rm", "-f", v]);
+  if (t) removeVolumesLabelled(STACK_LABEL, t.runId);
 });
 
 test("up: every service healthy, the page reads MySQL", async () => {

@@ -45,6 +45,11 @@ export function execIn(container: string, cmd: string[]): string {
   return docker(["exec", container, ...cmd]);
 }
 
+/** Removes the data volumes a test stack kept (its stacks keep data on destroy by default). */
+export function removeVolumesLabelled(label: string, value: string): void {
+  for (const v of volumesLabelled(label, value)) docker(["volume", "rm", "-f", v]);
+}
+
 /** Removes whatever a failed test left behind, by label; never fails the test itself. */
 export function removeLabelled(label: string, value: string): void {
   for (const c of containersLabelled(label, value)) docker(["rm", "-f", c]);

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { OutputMap } from "@pulumi/pulumi/automation";
 import { projectStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "../../../support/workspace";
-import { containersLabelled, networksLabelled, volumesLabelled, healthOf, dockerObjectsOfStack } from "./docker";
+import { containersLabelled, networksLabelled, volumesLabelled, healthOf, dockerObjectsOfStack, removeVolumesLabelled } from "./docker";
 import { eventually } from "./eventually";
 import { pulumiCli, startPulumiCli, killGroup } from "./cli";
 import { ReliabilityTarget } from "./reliabilityTargets";
@@ -163,7 +163,7 @@ export function reliabilitySuite(target: ReliabilityTarget): void {
     // Containers first: a failed step may have left some (and a volume in use cannot go).
     for (const c of containersLabelled(STACK_LABEL, t.runId)) docker(["rm", "-f", c]);
     for (const n of networksLabelled(STACK_LABEL, t.runId)) docker(["network", "rm", n]);
-    for (const v of volumesLabelled(STACK_LABEL, t.runId)) docker(["volume", "rm", "-f", v]);
+    removeVolumesLabelled(STACK_LABEL, t.runId);
     for (const i of docker(["image", "ls", "-q", "--filter", `label=${STACK_LABEL}=${t.runId}`]).split("\n").filter(Boolean)) spawnSync("docker", ["rmi", "-f", i]);
     if (dbImages[1]) spawnSync("docker", ["rmi", "-f", dbImages[1]]);
   });
