@@ -42,7 +42,7 @@ if (!cfg.keepDataOnDestroy && cfg.apps.length > 0) {
 
 const host = dockerHost();
 const context: StackContext = {
-  host, scope, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides, secretSeed,
+  host, scope, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides, frontProxyImage: cfg.proxyImage, secretSeed,
   namespace: NAMESPACE, readSecret: (key) => config.getSecret(key),
 };
 const urlsByApp: Record<string, pulumi.Output<string>> = {};

@@ -21,6 +21,11 @@ export interface PublishedPort {
   readonly ip?: string;
   /** The app setting that chooses `external` (e.g. "webPort"): named when two apps ask for one host port. */
   readonly setting?: string;
+  /**
+   * The port serves HTTP: the app's front proxy may publish it and route to the service, so the
+   * service rolls out with no gap (components/runtime/front-proxy.ts). @default false
+   */
+  readonly http?: boolean;
 }
 
 /**
@@ -157,6 +162,14 @@ export interface ServiceSpec {
    * @default the engine's ("private" or "shareable")
    */
   readonly ipcMode?: string;
+  /**
+   * Replace the service with no gap: its new release starts beside the old one behind the app's
+   * front proxy, takes traffic once its health check passes, and the old one then stops with its
+   * grace period. Only for a service whose published ports are all `http` and that has a health
+   * check; false replaces it the plain way (stop, then start), with a gap.
+   * @default true for a service whose published ports are all HTTP
+   */
+  readonly rollout?: boolean;
 }
 
 export interface AppSpec {

@@ -13,6 +13,7 @@ import { ImageSource, ServiceImage } from "./image";
 import { FileUpload, Service } from "./service";
 import { withSecretEnv } from "./secret-env";
 import { Scope, labelMap, physicalName } from "./naming";
+import { rolloutPlan, withFrontProxy } from "./runtime/front-proxy";
 
 export interface AppStackArgs {
   readonly host: DockerHost;
@@ -24,6 +25,11 @@ export interface AppStackArgs {
   readonly secretSeed?: pulumi.Input<string>;
   /** Values the user set for some of the spec's secrets (config secrets), by secret key. */
   readonly secretValues?: Readonly<Record<string, pulumi.Input<string> | undefined>>;
+  /**
+   * The front proxy's image: services that publish only HTTP roll out with no gap behind it
+   * (runtime/front-proxy.ts). Without it every service is replaced the plain way.
+   */
+  readonly frontProxyImage?: string;
 }
 
 export class AppStack extends pulumi.ComponentResource {
@@ -33,9 +39,11 @@ export class AppStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: AppStackArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(AppStack.TYPE, name, {}, opts);
-    const { host, scope, spec } = args;
-    const problems = specProblems(scope.app, spec);
+    const { host, scope } = args;
+    const problems = specProblems(scope.app, args.spec);
     if (problems.length > 0) throw new pulumi.ResourceError(problems.join("\n"), this);
+    const spec = args.frontProxyImage === undefined ? args.spec : withFrontProxy(args.spec, { image: args.frontProxyImage, physicalName: (role) => physicalName(scope, role) });
+    if (args.frontProxyImage !== undefined) pulumi.log.info(describeRollouts(scope.app, args.spec), this);
     const order = startOrder(scope.app, spec);
 
     const networks = mapValues(spec.networks ?? {}, (n, key) =>
@@ -119,6 +127,15 @@ export class App extends pulumi.ComponentResource {
     this.urls = mapValues(args.urls, (u) => pulumi.output(u));
     this.registerOutputs({ urls: this.urls });
   }
+}
+
+/** What a change to each long-running service of an app does: the line a preview shows. */
+export function describeRollouts(app: string, spec: AppSpec): string {
+  const plan = rolloutPlan(spec);
+  const verb = plan.rolling.length === 1 ? "rolls" : "roll";
+  const rolling = plan.rolling.length > 0 ? `${plan.rolling.join(", ")} ${verb} out with no gap through the front proxy` : "no service rolls out with no gap";
+  const gap = plan.gap.map(([name, why]) => `${name} (${why})`).join(", ");
+  return `${app}: on a change, ${rolling}${gap ? `; replaced with a gap: ${gap}` : ""}`;
 }
 
 /** The local tag of an image the app builds: containers started at run time can name it. */

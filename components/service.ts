@@ -7,6 +7,7 @@ import { DockerHost, onHost } from "./host/docker-host";
 import { toLabelList } from "./naming";
 import { HEALTHCHECK_DEFAULTS, ServiceSpec, stopGraceFor } from "./app-spec";
 import { SECRETS_DIR } from "./secret-env";
+import { ROLLOUT_LABEL } from "./runtime/front-proxy";
 
 export interface SecretFile {
   /** File name under /run/secrets. */
@@ -69,7 +70,11 @@ export class Service extends pulumi.ComponentResource {
     super(Service.TYPE, name, {}, opts);
     const job = args.job ?? false;
     const timeout = args.timeoutSeconds ?? 120;
-    const hc = args.healthcheck;
+    // A rolling container has no engine health check: the front proxy would keep it out of its
+    // routes until the engine's first probe, a whole interval; the provider runs the check from
+    // its ready-check label instead (runtime/front-proxy.ts).
+    const rolling = args.rollout === true;
+    const hc = rolling ? undefined : args.healthcheck;
     this.container = new docker.Container(`${name}-container`, {
       name: args.containerName,
       image: args.image,
@@ -98,7 +103,11 @@ export class Service extends pulumi.ComponentResource {
       cpus: args.cpus === undefined ? undefined : String(args.cpus),
       sysctls: args.sysctls,
       ipcMode: args.ipcMode,
-      labels: toLabelList(args.dockerSocket ? { ...args.labels, [DOCKER_SOCKET_LABEL]: "true" } : args.labels),
+      labels: toLabelList({
+        ...args.labels,
+        ...(args.dockerSocket ? { [DOCKER_SOCKET_LABEL]: "true" } : {}),
+        ...(rolling ? { [ROLLOUT_LABEL]: "start-first" } : {}),
+      }),
       // Stop signal, then this long before SIGKILL, on delete and replace. (A job's container has
       // exited before it is in the state: with `attach` the provider removes it without a stop.)
       destroyGraceSeconds: stopGraceFor(args, (args.volumes ?? []).length > 0),
@@ -109,7 +118,7 @@ export class Service extends pulumi.ComponentResource {
       logs: false,
       wait: !job && hc !== undefined,
       waitTimeout: timeout,
-    }, onHost(args.host, this, { dependsOn: args.dependsOn, deleteBeforeReplace: true }));
+    }, onHost(args.host, this, { dependsOn: args.dependsOn, deleteBeforeReplace: !rolling }));
     if (job) {
       // A job that failed must fail the deployment, not let its dependents start.
       this.container.exitCode.apply((code) => {

@@ -96,6 +96,7 @@ export type ProgramConfig<A extends readonly AnyApp[]> = {
   readonly apps: A[number]["name"][];
   readonly keepDataOnDestroy: boolean;
   readonly imageOverrides: Readonly<Record<string, string>>;
+  readonly proxyImage: string;
 } & { readonly [D in A[number] as D["name"]]: z.output<D["settings"]> } & HostConfig;
 
 // Built once per registry: the program reads its keys from it and then parses with it.
@@ -123,6 +124,8 @@ function buildProgramSchema(apps: readonly AnyApp[]): z.ZodTypeAny {
     keepDataOnDestroy: bool.default(true).describe("keep data volumes on the host when the stack is destroyed (false drops the data)"),
     imageOverrides: z.record(nonEmpty, imageRef, { message: "a map of image reference → replacement reference" }).default({})
       .describe("image reference or repository → a replacement (a mirror, or the offline stand-ins), e.g. {postgres: appstacks/postgres:local}"),
+    proxyImage: imageRef.default("traefik:v3.6")
+      .describe("the front proxy (Traefik) each app's HTTP services sit behind, so a change rolls them out with no failed request"),
     ...Object.fromEntries(apps.map((a) => [a.name, a.settings.default({})])),
     ssh: sshSchema.default({}).describe("settings of target ssh (a server you have)"),
     ec2: ec2Schema.default({}).describe("settings of target ec2 (an instance this program creates)"),

@@ -29,6 +29,7 @@ setup_docker_engine
 setup_toolchain
 setup_base_image
 setup_ferretdb
+setup_traefik
 setup_wattrex_wheels
 setup_standin_images
 setup_backend

@@ -48,7 +48,7 @@ export function biostarSpec(s: BiostarSettings, ctx: SpecContext): AppSpec {
         env: { ...siteEnv, DJANGO_DEBUG: s.debug ? "1" : "0" },
         secrets: [dbSecret, djangoSecret],
         networks: ["backend", "frontend"],
-        ports: [{ internal: 8000, external: s.port, setting: "port" }],
+        ports: [{ internal: 8000, external: s.port, setting: "port", http: true }],
         healthcheck: pythonHttpCheck(8000),
         dependsOn: ["init"],
         memoryMb: 512,

@@ -42,7 +42,8 @@ function serviceProblems(at: string, ref: string, svc: ServiceSpec, c: ImageCont
   const problems: string[] = [];
   const configured = (svc.files ?? []).filter((f) => c.listenIn !== undefined && f.path.startsWith(c.listenIn) && typeof f.content === "string")
     .flatMap((f) => [...(f.content as string).matchAll(/^\s*listen\s+(?:[\d.]+:)?(\d+)/gm)].map((m) => Number(m[1])));
-  const ports = [...c.ports, ...configured];
+  const declared = c.listenArg === undefined ? [] : [...(svc.command ?? []).join(" ").matchAll(c.listenArg)].map((m) => Number(m[1]));
+  const ports = [...c.ports, ...configured, ...declared];
   const fact = (what: string, allowed: readonly (string | number)[]) => `${at} (${ref}): ${what} (the image's contract allows: ${allowed.length ? allowed.join(", ") : "none"})`;
   for (const p of svc.ports ?? []) if (!ports.includes(p.internal)) problems.push(fact(`publishes port ${p.internal}, where the image does not listen`, ports));
   const hc = svc.healthcheck?.test ?? [];

@@ -13,6 +13,8 @@ export interface StackContext {
   readonly scope: Omit<Scope, "app">;
   readonly keepDataOnDestroy: boolean;
   readonly imageOverrides: Readonly<Record<string, string>>;
+  /** The front proxy services that publish only HTTP roll out behind (config: proxyImage). */
+  readonly frontProxyImage?: string;
   /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
   readonly secretSeed?: pulumi.Input<string>;
   /** The config namespace, for error messages (appstacks:portalTlsKey). */
@@ -36,7 +38,7 @@ export function deployApp<S extends z.ZodTypeAny>(app: AppDefinition<string, S>,
   const urls = Object.fromEntries(Object.entries(app.urls(settings)).map(([name, u]) =>
     [name, pulumi.interpolate`${u.https ? "https" : "http"}://${ctx.host.address}:${u.port}${u.path ?? "/"}`]));
   return new App(app.type, app.name, {
-    host: ctx.host, scope, secretSeed: ctx.secretSeed, secretValues, imageOverrides: ctx.imageOverrides, urls,
+    host: ctx.host, scope, secretSeed: ctx.secretSeed, secretValues, imageOverrides: ctx.imageOverrides, frontProxyImage: ctx.frontProxyImage, urls,
     spec: app.spec(settings, { scope, keepDataOnDestroy: ctx.keepDataOnDestroy, imageOverrides: ctx.imageOverrides }),
   }, opts);
 }

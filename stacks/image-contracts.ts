@@ -14,6 +14,8 @@ export interface ImageContract {
   readonly ports: readonly number[];
   /** A server whose config chooses its ports: files under this path add each `listen <port>`. */
   readonly listenIn?: string;
+  /** A server whose command line chooses its ports: each match of this pattern's group 1 in the command adds a port. */
+  readonly listenArg?: RegExp;
   /** Environment variables it reads (a *_FILE variant only where the image reads one). */
   readonly env: readonly string[];
   /** Files and directories (ending in /) it reads configuration or first-start scripts from. */
@@ -88,6 +90,13 @@ export const IMAGE_CONTRACTS: readonly ImageContract[] = [
     tools: [...DEBIAN, "curl", "nginx"],
     entrypoint: ["/docker-entrypoint.sh"], command: ["nginx", "-g", "daemon off;"], stopSignal: "SIGQUIT",
     sources: ["nginx/docker-nginx@eaf8875a mainline/debian/Dockerfile, docker-entrypoint.sh"],
+  },
+  {
+    // Alpine + the traefik binary. 80 is the image's EXPOSE; the entry points the command line
+    // declares add theirs, and --ping opens the `traefik` entry point on 8080.
+    refs: ["traefik:v3.6"], ports: [80, 8080], listenArg: /--entrypoints\.[^.=]+\.address=[^:=]*:(\d+)/g, env: [], files: ["/etc/traefik/"], data: [],
+    tools: ["sh", "wget", "cat", "grep", "test", "traefik"], entrypoint: ["/entrypoint.sh"], command: ["traefik"],
+    sources: ["traefik/traefik-library-image@v3.6 alpine/Dockerfile, alpine/entrypoint.sh", "traefik/traefik@v3.6.12 pkg/config/static/static_config.go, cmd/healthcheck/healthcheck.go"],
   },
   {
     refs: ["redis:7.2"], ports: [6379], env: [], files: ["/usr/local/etc/redis/"], data: ["/data"],

@@ -190,7 +190,7 @@ export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
           { path: "/pecan/", upstream: "web:8080" }, { path: "/bety/", upstream: "bety:8000" }, { path: "/api/", upstream: "api:8000" },
         ]) }],
         networks: ["frontend", "backend"],
-        ports: [{ internal: 80, external: s.port, setting: "port" }],
+        ports: [{ internal: 80, external: s.port, setting: "port", http: true }],
         healthcheck: bashHttpCheck(80),
         dependsOn: ["web", "bety", "api"],
         memoryMb: 64,

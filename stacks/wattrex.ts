@@ -100,7 +100,7 @@ export function wattrexSpec(s: WattrexSettings, ctx: SpecContext): AppSpec {
         env: { CRED_ENV_PATH: "/run/secrets/cred.env" },
         files: [{ path: "/run/secrets/cred.env", content: rendered(credEnv) }],
         networks: ["backend"],
-        ports: [{ internal: 8869, external: s.webPort, setting: "webPort" }],
+        ports: [{ internal: 8869, external: s.webPort, setting: "webPort", http: true }],
         healthcheck: pythonHttpCheck(8869),
         dependsOn: ["db"],
         memoryMb: 512,

@@ -22,9 +22,18 @@ function load(): Readonly<Record<string, string>> {
 /** Every stand-in, by the image it replaces: `{ postgres: "appstacks/postgres:local", … }`. */
 export const STAND_INS: Readonly<Record<string, string>> = load();
 
-/** The stand-ins of the given images only (the imageOverrides of a one-app stack); an image without one is an error. */
+/**
+ * Images every app may run whatever its own images: the front proxy its HTTP services roll out
+ * behind (config proxyImage, components/runtime/front-proxy.ts).
+ */
+export const SHARED_IMAGES: readonly string[] = ["traefik"];
+
+/**
+ * The stand-ins of the given images, and of the shared ones (the imageOverrides of a one-app
+ * stack); an image without one is an error.
+ */
 export function standIns(...images: string[]): Record<string, string> {
-  return Object.fromEntries(images.map((image) => [image, standIn(image)]));
+  return Object.fromEntries([...images, ...SHARED_IMAGES].map((image) => [image, standIn(image)]));
 }
 
 /** The stand-in of one image. */

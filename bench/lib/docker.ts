@@ -51,10 +51,13 @@ export async function containersOf(stack: string): Promise<ContainerState[]> {
   })));
 }
 
-/** The engine's status, or "healthy" when it still says "starting" but the check passes now (support/health.ts). */
+/**
+ * The engine's status, or "healthy" when it still says "starting" but the check passes now, or
+ * when a rolling container's ready check passes (support/health.ts).
+ */
 async function healthNow(c: DockerInspect): Promise<string | undefined> {
   const status = c.State.Health?.Status;
-  const exec = status === "starting" ? healthCheckExec(c.Id, c) : undefined;
+  const exec = status === "starting" || status === undefined ? healthCheckExec(c.Id, c) : undefined;
   if (exec === undefined) return status;
   try {
     await run("docker", exec, { timeout: 10_000 });

@@ -7,6 +7,7 @@ import { contractProblems, healthCheckTools } from "../../stacks/contract-proble
 import { IMAGE_CONTRACTS, contractOf, imageRun } from "../../stacks/image-contracts";
 import { AppDefinition, SpecContext } from "../../config/app-definition";
 import { STAND_INS } from "../../support/images";
+import { withFrontProxy } from "../../components/runtime/front-proxy";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -25,6 +26,11 @@ const VARIANTS: [string, Record<string, unknown>][] = [
 
 test.each(VARIANTS)("%s %j: every service keeps to its image's contract", (name, settings) => {
   expect(contractProblems(name, specOf(name, settings))).toEqual([]);
+});
+
+test.each(VARIANTS)("%s %j: behind its front proxy too (the proxy keeps to Traefik's contract)", (name, settings) => {
+  const spec = withFrontProxy(specOf(name, settings), { image: "traefik:v3.6", physicalName: (role) => `appstacks-dev-${name}-${role}` });
+  expect(contractProblems(name, spec)).toEqual([]);
 });
 
 describe("breaking one fact on purpose fails with one line naming stack, service, image and fact", () => {

@@ -11,7 +11,7 @@ test("the stand-ins are Pulumi.dev.yaml's appstacks:imageOverrides, read, not co
   expect(STAND_INS).toEqual(dev);
   expect(Object.keys(STAND_INS)).toEqual(expect.arrayContaining(["postgres", "mysql", "rabbitmq", "mongo", "nginx", "redis", "registry", "debian", "postgis/postgis"]));
   expect(PECAN_IMAGES).toEqual(["pecan/web", "pecan/api", "pecan/bety", "pecan/db", "pecan/executor", "pecan/model-sipnet-git"]);
-  expect(standIns("postgres", "debian")).toEqual({ postgres: dev.postgres, debian: dev.debian });
+  expect(standIns("postgres", "debian")).toEqual({ postgres: dev.postgres, debian: dev.debian, traefik: dev.traefik });
   expect(() => standIn("postgres:16")).toThrow("no stand-in for image postgres:16 in Pulumi.dev.yaml's appstacks:imageOverrides");
 });
 

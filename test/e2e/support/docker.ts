@@ -25,12 +25,13 @@ export function volumesLabelled(label: string, value: string): string[] {
 
 /**
  * The engine's health status, except that "starting" becomes "healthy" when the container's own
- * check passes now (support/health.ts: the engine's interval is long, our deploys probe quickly).
+ * check passes now (support/health.ts: the engine's interval is long, our deploys probe quickly),
+ * and a rolling container (no engine check, a ready-check label) is "healthy" when that check passes.
  */
 export function healthOf(container: string): string {
   const inspect = JSON.parse(docker(["inspect", container]))[0];
   const status: string = inspect.State?.Health?.Status ?? "none";
-  if (status !== "starting") return status;
+  if (status !== "starting" && status !== "none") return status;
   const exec = healthCheckExec(container, inspect);
   if (exec === undefined) return status;
   try {

@@ -116,13 +116,8 @@ func waitHealthy(ctx context.Context, d *schema.ResourceData, meta interface{}) 
 // A probe that cannot be run at all (the container stopped between two looks) is a fail: the
 // loop's next inspection says why.
 func probe(ctx context.Context, c *client.Client, id, user string, hc *container.HealthConfig) bool {
-	var cmd []string
-	switch {
-	case len(hc.Test) >= 2 && hc.Test[0] == "CMD":
-		cmd = hc.Test[1:]
-	case len(hc.Test) == 2 && hc.Test[0] == "CMD-SHELL":
-		cmd = []string{"/bin/sh", "-c", hc.Test[1]}
-	default:
+	cmd := checkCommand(hc.Test)
+	if cmd == nil {
 		return false
 	}
 	timeout := hc.Timeout

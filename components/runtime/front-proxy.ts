@@ -1,0 +1,134 @@
+// Zero-downtime rollouts on one Docker host, as a pure rewrite of an AppSpec. A service whose
+// published ports are all HTTP stops publishing them: the app's front proxy (Traefik, reading
+// container labels, the way PEcAn's own stack routes) publishes them instead and routes each to
+// the service's containers on an `edge` network. Replacing such a service then starts the new
+// release beside the old one under the same name (our provider sets the old one aside), waits
+// for its check to pass, and only then lets Pulumi stop the old one with its grace period:
+// Traefik routes to every running container of the service and, on a refused connection while
+// the old release shuts down, retries on another one. Tested directly, without Pulumi.
+import { AppSpec, HealthCheck, HEALTHCHECK_DEFAULTS, PublishedPort, ServiceSpec } from "../app-spec";
+
+/** The key of the proxy service and of its network in the rewritten spec. */
+export const FRONT_PROXY = "front-proxy";
+export const EDGE_NETWORK = "edge";
+/** Labels our docker provider reads (toolchain/provider-docker/shim/rollout.go). */
+export const ROLLOUT_LABEL = "appstacks.rollout";
+export const READY_CHECK_LABEL = "appstacks.ready-check";
+/** The label that ties a routed container to its app's proxy (the proxy's constraint). */
+export const PROXY_LABEL = "appstacks.front-proxy";
+
+/**
+ * How often a request that reached a release with its listener already closed is sent again:
+ * Traefik's load balancer picks the next server each time, so with two releases one retry
+ * suffices; the rest absorb a release that fails while another starts.
+ */
+export const RETRY_ATTEMPTS = 4;
+
+export interface FrontProxyArgs {
+  /** The proxy image reference (config: proxyImage). */
+  readonly image: string;
+  /** The physical name of an object of the app by role (naming.ts physicalName, bound to the app's scope). */
+  readonly physicalName: (role: string) => string;
+}
+
+/** Why a service that publishes ports does not roll out without a gap ("" when it does). */
+export function gapReason(svc: ServiceSpec): string {
+  const ports = svc.ports ?? [];
+  if (svc.job || ports.length === 0) return "";
+  if (svc.rollout === false) return "rollout is off for it";
+  if (ports.some((p) => !p.http)) return `it publishes non-HTTP port ${ports.filter((p) => !p.http).map((p) => p.external).join(", ")}`;
+  if (svc.healthcheck === undefined) return "it has no health check to gate the new release on";
+  return "";
+}
+
+/** Services that roll out through the proxy: every published port HTTP, a health check, not turned off. */
+export function rollsOut(svc: ServiceSpec): boolean {
+  return !svc.job && (svc.ports ?? []).length > 0 && gapReason(svc) === "";
+}
+
+/** Which long-running services a change rolls out with no gap, and which are replaced with one (and why). */
+export function rolloutPlan(spec: AppSpec): { rolling: string[]; gap: [string, string][] } {
+  const names = Object.keys(spec.services).sort().filter((n) => !spec.services[n].job);
+  return {
+    rolling: names.filter((n) => rollsOut(spec.services[n])),
+    gap: names.filter((n) => !rollsOut(spec.services[n])).map((n) => [n, gapReason(spec.services[n]) || "it publishes no port"]),
+  };
+}
+
+/** The spec with its rolling services behind a front proxy; unchanged when none rolls. */
+export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
+  const rolling = rolloutPlan(spec).rolling;
+  if (rolling.length === 0) return spec;
+  for (const key of [FRONT_PROXY]) if (spec.services[key] !== undefined) throw new Error(`services.${key}: the name is taken by the front proxy (allowed: another service name)`);
+  if (spec.networks?.[EDGE_NETWORK] !== undefined) throw new Error(`networks.${EDGE_NETWORK}: the name is taken by the front proxy's network (allowed: another network name)`);
+  const proxyName = proxy.physicalName(FRONT_PROXY);
+  const services: Record<string, ServiceSpec> = {};
+  const published: PublishedPort[] = [];
+  for (const [name, svc] of Object.entries(spec.services)) {
+    if (!rolling.includes(name)) {
+      services[name] = { ...svc, rollout: false };
+      continue;
+    }
+    const labels: Record<string, string> = {
+      "traefik.enable": "true",
+      "traefik.docker.network": proxy.physicalName(EDGE_NETWORK),
+      [PROXY_LABEL]: proxyName,
+      [`traefik.http.middlewares.${name}-retry.retry.attempts`]: String(RETRY_ATTEMPTS),
+      [`traefik.http.middlewares.${name}-retry.retry.initialinterval`]: "50ms",
+    };
+    for (const p of svc.ports ?? []) {
+      const route = `${name}-${p.external}`;
+      labels[`traefik.http.routers.${route}.entrypoints`] = entryPoint(p);
+      labels[`traefik.http.routers.${route}.rule`] = "PathPrefix(`/`)";
+      labels[`traefik.http.routers.${route}.service`] = route;
+      labels[`traefik.http.routers.${route}.middlewares`] = `${name}-retry`;
+      labels[`traefik.http.services.${route}.loadbalancer.server.port`] = String(p.internal);
+      published.push({ internal: p.external, external: p.external, ip: p.ip, setting: p.setting, http: true });
+    }
+    services[name] = {
+      ...svc,
+      ports: undefined,
+      networks: [...svc.networks, EDGE_NETWORK],
+      labels: { ...svc.labels, ...labels, [READY_CHECK_LABEL]: readyCheck(svc.healthcheck!) },
+      rollout: true,
+    };
+  }
+  services[FRONT_PROXY] = proxyService(proxy.image, proxyName, proxy.physicalName(EDGE_NETWORK), published);
+  return { ...spec, services, networks: { ...spec.networks, [EDGE_NETWORK]: {} } };
+}
+
+function entryPoint(p: PublishedPort): string {
+  return `port${p.external}`;
+}
+
+/** The check the provider runs before the previous release goes, as the label carries it. */
+function readyCheck(hc: HealthCheck): string {
+  return JSON.stringify({ test: hc.test, timeout: hc.timeout ?? HEALTHCHECK_DEFAULTS.timeout });
+}
+
+/**
+ * Traefik with the Docker provider: only containers labelled for this proxy, reached on the edge
+ * network, only once running (and healthy, for a container the engine checks); one entry point
+ * per published port, listening on the same port number inside. Its own check is the official
+ * `traefik healthcheck --ping` (no shell or wget needed).
+ */
+function proxyService(image: string, proxyName: string, edge: string, ports: PublishedPort[]): ServiceSpec {
+  return {
+    image: { ref: image },
+    command: [
+      "--ping=true",
+      "--providers.docker=true",
+      "--providers.docker.exposedbydefault=false",
+      `--providers.docker.constraints=Label(\`${PROXY_LABEL}\`,\`${proxyName}\`)`,
+      `--providers.docker.network=${edge}`,
+      // A release's start and exit reach the routes within this; the default is 2 s.
+      "--providers.providersthrottleduration=100ms",
+      ...ports.map((p) => `--entrypoints.${entryPoint(p)}.address=:${p.internal}`),
+    ],
+    networks: [EDGE_NETWORK],
+    ports,
+    dockerSocket: true,
+    healthcheck: { test: ["CMD", "traefik", "healthcheck", "--ping"] },
+    rollout: false,
+  };
+}

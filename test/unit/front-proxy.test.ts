@@ -1,0 +1,94 @@
+// The front proxy rewrite (components/runtime/front-proxy.ts): which services roll out with no
+// gap, the labels Traefik routes them by, and the proxy that publishes their ports instead.
+import { AppSpec, specProblems } from "../../components/app-spec";
+import { describeRollouts } from "../../components/app";
+import { EDGE_NETWORK, FRONT_PROXY, READY_CHECK_LABEL, rolloutPlan, withFrontProxy } from "../../components/runtime/front-proxy";
+import { APPS } from "../../stacks/registry";
+
+const check = { test: ["CMD", "curl", "-fsS", "http://127.0.0.1:8000/healthz"] };
+const spec: AppSpec = {
+  networks: { backend: { internal: true }, frontend: {} },
+  volumes: { data: {} },
+  services: {
+    db: { image: { ref: "postgres:16.4" }, networks: ["backend"], volumes: { data: "/var/lib/postgresql/data" }, healthcheck: check },
+    web: { image: { ref: "x:1" }, networks: ["frontend", "backend"], ports: [{ internal: 8000, external: 8080, setting: "port", http: true }], healthcheck: check, dependsOn: ["db"] },
+    admin: { image: { ref: "x:1" }, networks: ["frontend"], ports: [{ internal: 9000, external: 9090, http: true }], healthcheck: check, rollout: false },
+    mqtt: { image: { ref: "x:1" }, networks: ["frontend"], ports: [{ internal: 1883, external: 1883 }], healthcheck: check },
+    migrate: { image: { ref: "x:1" }, networks: ["backend"], job: true },
+  },
+};
+const proxy = { image: "traefik:v3.6", physicalName: (role: string) => `p-s-app-${role}` };
+
+test("only services whose published ports are all HTTP, with a health check and rollout on, roll", () => {
+  expect(rolloutPlan(spec)).toEqual({
+    rolling: ["web"],
+    gap: [["admin", "rollout is off for it"], ["db", "it publishes no port"], ["mqtt", "it publishes non-HTTP port 1883"]],
+  });
+  const noCheck = { ...spec, services: { ...spec.services, web: { ...spec.services.web, healthcheck: undefined } } };
+  expect(rolloutPlan(noCheck).gap).toContainEqual(["web", "it has no health check to gate the new release on"]);
+});
+
+test("the preview line says what rolls and what is replaced with a gap", () => {
+  expect(describeRollouts("app", spec)).toBe(
+    "app: on a change, web rolls out with no gap through the front proxy; replaced with a gap: admin (rollout is off for it), db (it publishes no port), mqtt (it publishes non-HTTP port 1883)",
+  );
+});
+
+describe("withFrontProxy", () => {
+  const out = withFrontProxy(spec, proxy);
+  const web = out.services.web;
+  const front = out.services[FRONT_PROXY];
+
+  test("a rolling service publishes nothing itself, joins the edge network and carries its routes as Traefik labels", () => {
+    expect(web.ports).toBeUndefined();
+    expect(web.rollout).toBe(true);
+    expect(web.networks).toEqual(["frontend", "backend", EDGE_NETWORK]);
+    expect(web.labels).toMatchObject({
+      "traefik.enable": "true",
+      "traefik.docker.network": "p-s-app-edge",
+      "appstacks.front-proxy": "p-s-app-front-proxy",
+      "traefik.http.routers.web-8080.entrypoints": "port8080",
+      "traefik.http.routers.web-8080.rule": "PathPrefix(`/`)",
+      "traefik.http.routers.web-8080.middlewares": "web-retry",
+      "traefik.http.services.web-8080.loadbalancer.server.port": "8000",
+    });
+    expect(JSON.parse(web.labels![READY_CHECK_LABEL])).toEqual({ test: check.test, timeout: "5s" });
+  });
+
+  test("the others keep their ports and are replaced the plain way", () => {
+    for (const name of ["db", "admin", "mqtt", "migrate"]) {
+      expect(out.services[name]).toEqual({ ...spec.services[name], rollout: false });
+    }
+  });
+
+  test("the proxy publishes the rolling ports on the same host port, reads only its own containers, and checks itself with traefik healthcheck", () => {
+    expect(front.ports).toEqual([{ internal: 8080, external: 8080, setting: "port", http: true }]);
+    expect(front.networks).toEqual([EDGE_NETWORK]);
+    expect(front.dockerSocket).toBe(true);
+    expect(front.command).toEqual(expect.arrayContaining([
+      "--providers.docker.exposedbydefault=false",
+      "--providers.docker.constraints=Label(`appstacks.front-proxy`,`p-s-app-front-proxy`)",
+      "--providers.docker.network=p-s-app-edge",
+      "--entrypoints.port8080.address=:8080",
+    ]));
+    expect(front.healthcheck?.test).toEqual(["CMD", "traefik", "healthcheck", "--ping"]);
+    expect(out.networks?.[EDGE_NETWORK]).toEqual({});
+  });
+
+  test("the rewritten spec is valid and publishes each host port once", () => {
+    expect(specProblems("app", out)).toEqual([]);
+  });
+
+  test("a spec with nothing to roll is unchanged; a name the proxy needs is refused in one line", () => {
+    const plain: AppSpec = { services: { db: spec.services.db }, networks: spec.networks, volumes: spec.volumes };
+    expect(withFrontProxy(plain, proxy)).toBe(plain);
+    expect(() => withFrontProxy({ ...spec, services: { ...spec.services, [FRONT_PROXY]: spec.services.db } }, proxy))
+      .toThrow("services.front-proxy: the name is taken by the front proxy (allowed: another service name)");
+  });
+});
+
+test.each(APPS.map((a) => [a.name, a] as const))("%s: every rewritten default spec is valid", (_name, app) => {
+  const settings = app.settings.parse({});
+  const s = app.spec(settings, { scope: { project: "p", stack: "s", app: app.name }, keepDataOnDestroy: true, imageOverrides: {} });
+  expect(specProblems(app.name, withFrontProxy(s, proxy))).toEqual([]);
+});

@@ -1,0 +1,234 @@
+package shim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/client"
+	"github.com/docker/docker/pkg/stdcopy"
+	"github.com/hashicorp/terraform-plugin-sdk/v2/diag"
+	"github.com/hashicorp/terraform-plugin-sdk/v2/helper/schema"
+)
+
+// Labels of a container that rolls out start-first behind a front proxy (components/runtime).
+const (
+	// RolloutLabel "start-first": the new release starts beside the old one under the same name.
+	RolloutLabel = "appstacks.rollout"
+	// ReadyCheckLabel: the container's health check as JSON {"test": [...], "timeout": "5s"}. The
+	// proxy routes to a container as soon as it runs when it has no engine health check, so a
+	// rolling container has none: the provider runs this check itself before the old release
+	// goes (an engine check would keep the container out of the proxy until its first interval).
+	ReadyCheckLabel = "appstacks.ready-check"
+)
+
+// Owner labels: a container is the previous release of the new one when all of these match.
+var ownerLabels = []string{"appstacks.project", "appstacks.stack", "appstacks.app", "appstacks.service"}
+
+type readyCheck struct {
+	Test    []string `json:"test"`
+	Timeout string   `json:"timeout"`
+}
+
+// withStartFirstRollout makes the create of a container labelled appstacks.rollout=start-first
+// the first half of a zero-downtime rollout: the running previous release (same name, same
+// owner labels) is renamed aside and keeps serving, the new release is created under the name
+// and must pass its ready check; only then is the create done, and Pulumi deletes the previous
+// release (by its ID) at the end of the update, with its stop signal and grace period. A release
+// that fails its check is removed and the previous one gets its name back: it never stopped
+// serving, and the error names the app, the service and the check's last output.
+// (The plugin's Diff lets these containers be replaced create-first: cmd/pulumi-resource-docker.)
+func withStartFirstRollout(p *schema.Provider) {
+	r := p.ResourcesMap["docker_container"]
+	create := r.CreateContext
+	r.CreateContext = func(ctx context.Context, d *schema.ResourceData, meta interface{}) diag.Diagnostics {
+		labels := containerLabels(d)
+		if labels[RolloutLabel] != "start-first" {
+			return create(ctx, d, meta)
+		}
+		c, err := dockerClient(ctx, d, meta)
+		if err != nil {
+			return diag.FromErr(err)
+		}
+		name := d.Get("name").(string)
+		previous, err := setAside(ctx, c, name, labels)
+		if err != nil {
+			return diag.FromErr(err)
+		}
+		diags := create(ctx, d, meta)
+		var failure string
+		if diags.HasError() {
+			failure = diags[0].Summary
+		} else if out, ok := waitReady(ctx, c, d, labels[ReadyCheckLabel]); !ok {
+			failure = "the new release failed its health check, last output: " + out
+		}
+		if failure == "" {
+			return diags
+		}
+		if d.Id() != "" {
+			_ = c.ContainerRemove(context.Background(), d.Id(), container.RemoveOptions{Force: true, RemoveVolumes: true})
+			d.SetId("")
+		}
+		kept := "there was no previous release"
+		if previous != "" {
+			kept = "the previous release keeps serving"
+			if err := c.ContainerRename(context.Background(), previous, name); err != nil {
+				kept = fmt.Sprintf("the previous release keeps serving as %s (renaming it back failed: %s)", previous, err)
+			}
+		}
+		return diag.Errorf("%s %s: %s; it never received traffic and was removed, %s", labels["appstacks.app"], labels["appstacks.service"], oneLine(failure), kept)
+	}
+}
+
+// setAside renames the running container called name, when it is the previous release of the
+// container about to be created (same owner labels), to name-<its short id>, and returns the
+// new name ("" when there is none). Pulumi deletes it by its ID, so the rename is invisible to
+// the state.
+func setAside(ctx context.Context, c *client.Client, name string, labels map[string]string) (string, error) {
+	info, err := c.ContainerInspect(ctx, name)
+	if client.IsErrNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("inspecting the previous release %s: %w", name, err)
+	}
+	for _, k := range ownerLabels {
+		if info.Config == nil || info.Config.Labels[k] != labels[k] {
+			// Someone else's container: the upstream create fails on the name, as it should.
+			return "", nil
+		}
+	}
+	aside := fmt.Sprintf("%s-%.12s", name, info.ID)
+	if err := c.ContainerRename(ctx, info.ID, aside); err != nil {
+		return "", fmt.Errorf("renaming the previous release %s aside: %w", name, err)
+	}
+	return aside, nil
+}
+
+// waitReady runs the ready check in the new container every probeEvery until it passes, the
+// container stops for good, or wait_timeout passes; it returns the last output when it fails.
+func waitReady(ctx context.Context, c *client.Client, d *schema.ResourceData, check string) (string, bool) {
+	var rc readyCheck
+	if err := json.Unmarshal([]byte(check), &rc); err != nil || len(rc.Test) == 0 {
+		return fmt.Sprintf("label %s is not a health check: %q", ReadyCheckLabel, check), false
+	}
+	hc := &container.HealthConfig{Test: rc.Test}
+	if t, err := time.ParseDuration(rc.Timeout); err == nil {
+		hc.Timeout = t
+	}
+	timeout := time.Duration(d.Get("wait_timeout").(int)) * time.Second
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	last := "(no check ran)"
+	for {
+		info, err := c.ContainerInspect(ctx, d.Id())
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Sprintf("not healthy after %s: %s", timeout, last), false
+			}
+			return err.Error(), false
+		}
+		if info.State != nil && !info.State.Running && !info.State.Restarting {
+			return fmt.Sprintf("the container %s with exit code %d (see docker logs)", info.State.Status, info.State.ExitCode), false
+		}
+		user := ""
+		if info.Config != nil {
+			user = info.Config.User
+		}
+		passed, out := probeWithOutput(ctx, c, d.Id(), user, hc)
+		if passed {
+			return "", true
+		}
+		if out != "" {
+			last = out
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Sprintf("not healthy after %s: %s", timeout, last), false
+		case <-time.After(probeEvery):
+		}
+	}
+}
+
+// probeWithOutput is probe (health_wait.go) keeping what the check printed, for the error.
+func probeWithOutput(ctx context.Context, c *client.Client, id, user string, hc *container.HealthConfig) (bool, string) {
+	cmd := checkCommand(hc.Test)
+	if cmd == nil {
+		return false, fmt.Sprintf("unsupported health check %q", hc.Test)
+	}
+	timeout := hc.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	exec, err := c.ContainerExecCreate(ctx, id, container.ExecOptions{User: user, Cmd: cmd, AttachStdout: true, AttachStderr: true})
+	if err != nil {
+		return false, err.Error()
+	}
+	att, err := c.ContainerExecAttach(ctx, exec.ID, container.ExecAttachOptions{})
+	if err != nil {
+		return false, err.Error()
+	}
+	defer att.Close()
+	var out bytes.Buffer
+	done := make(chan struct{})
+	go func() { _, _ = stdcopy.StdCopy(&out, &out, att.Reader); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return false, fmt.Sprintf("the check timed out after %s", timeout)
+	}
+	res, err := c.ContainerExecInspect(ctx, exec.ID)
+	if err != nil {
+		return false, err.Error()
+	}
+	text := strings.TrimSpace(out.String())
+	if res.ExitCode != 0 && text == "" {
+		text = fmt.Sprintf("exit code %d, no output", res.ExitCode)
+	}
+	return res.ExitCode == 0, text
+}
+
+// checkCommand is the argv a health check's test runs, as the engine builds it.
+func checkCommand(test []string) []string {
+	switch {
+	case len(test) >= 2 && test[0] == "CMD":
+		return test[1:]
+	case len(test) == 2 && test[0] == "CMD-SHELL":
+		return []string{"/bin/sh", "-c", test[1]}
+	}
+	return nil
+}
+
+// containerLabels reads the `labels` set of a docker_container's configuration.
+func containerLabels(d *schema.ResourceData) map[string]string {
+	labels := map[string]string{}
+	set, ok := d.Get("labels").(*schema.Set)
+	if !ok {
+		return labels
+	}
+	for _, item := range set.List() {
+		m, ok := item.(map[string]interface{})
+		if !ok {
+			continue
+		}
+		k, _ := m["label"].(string)
+		v, _ := m["value"].(string)
+		labels[k] = v
+	}
+	return labels
+}
+
+// oneLine keeps an error to one line of at most 400 characters.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 400 {
+		s = s[:400] + "…"
+	}
+	return s
+}
