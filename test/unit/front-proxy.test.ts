@@ -4,6 +4,7 @@ import { AppSpec, specProblems } from "../../components/app-spec";
 import { describeRollouts } from "../../components/app";
 import { EDGE_NETWORK, FRONT_PROXY, READY_CHECK_LABEL, rolloutPlan, withFrontProxy } from "../../components/runtime/front-proxy";
 import { APPS } from "../../stacks/registry";
+import { AppDefinition } from "../../config/app-definition";
 
 const check = { test: ["CMD", "curl", "-fsS", "http://127.0.0.1:8000/healthz"] };
 const spec: AppSpec = {
@@ -87,7 +88,7 @@ describe("withFrontProxy", () => {
   });
 });
 
-test.each(APPS.map((a) => [a.name, a] as const))("%s: every rewritten default spec is valid", (_name, app) => {
+test.each(APPS.map((a) => [a.name, a as AppDefinition] as const))("%s: every rewritten default spec is valid", (_name, app) => {
   const settings = app.settings.parse({});
   const s = app.spec(settings, { scope: { project: "p", stack: "s", app: app.name }, keepDataOnDestroy: true, imageOverrides: {} });
   expect(specProblems(app.name, withFrontProxy(s, proxy))).toEqual([]);
