@@ -6,10 +6,11 @@ import { z } from "zod";
 import { deployedApps, deployedPorts, PROGRAM_SECRETS, programSchema, RawConfig } from "./config/schema";
 import { objectShape, unwrap } from "./config/app-definition";
 import { APPS, Config, loadConfig } from "./stacks/registry";
-import { deployApp, StackContext } from "./stacks/deploy";
+import { deployApp, hostPortProblems, StackContext } from "./stacks/deploy";
 import { DockerHost } from "./components/host/docker-host";
 import { LocalDockerHost } from "./components/host/local";
 import { SshDockerHost } from "./components/host/ssh";
+import { readPortClaims } from "./components/host/engine-port-claims";
 // Only a type at the top: @pulumi/aws takes ~0.6 s to load, paid by every local and ssh preview,
 // up and destroy if imported here. The ec2 target loads it (see dockerHost).
 import type { Ec2DockerHost } from "./components/host/ec2";
@@ -40,6 +41,7 @@ if (!cfg.keepDataOnDestroy && cfg.apps.length > 0) {
   );
 }
 
+refuseHeldPorts();
 const host = dockerHost();
 const context: StackContext = {
   host, scope, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides, frontProxyImage: cfg.proxyImage, secretSeed,
@@ -55,6 +57,31 @@ export const urls = pulumi.output(urlsByApp);
 export const server = cfg.target === "ec2"
   ? { target: cfg.target, address: host.address, publicIp: (host as Ec2DockerHost).publicIp, sshCommand: (host as Ec2DockerHost).sshCommand }
   : { target: cfg.target, address: host.address };
+
+/**
+ * Before any resource is registered: a host port another Pulumi stack already publishes on the
+ * engine stops the program with one line per port. Only for the local target (the engine of
+ * DOCKER_HOST, else the local socket, as the docker provider picks it): an ssh or ec2 engine is
+ * reached through what the program creates (its ssh files, the instance), and may not exist yet.
+ */
+function refuseHeldPorts(): void {
+  const apps = deployedApps(cfg, APPS);
+  if (apps.length === 0) return;
+  if (cfg.target !== "local") {
+    pulumi.log.info(`host ports published by other stacks are not checked before a deployment to target ${cfg.target} (only the local engine is read at preview)`);
+    return;
+  }
+  const engine = process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
+  let claims;
+  try {
+    claims = readPortClaims(engine);
+  } catch (e) {
+    pulumi.log.warn(`host ports published by other stacks not checked: ${(e as Error).message}`);
+    return;
+  }
+  const problems = hostPortProblems(apps, { scope, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides, namespace: NAMESPACE }, claims);
+  if (problems.length > 0) throw new pulumi.RunError(problems.join("\n"));
+}
 
 /** The Docker host the config's target names; the stacks below do not know which it is. */
 function dockerHost(): DockerHost {

@@ -6,6 +6,7 @@ import { AppDefinition } from "../config/app-definition";
 import { App } from "../components/app";
 import { DockerHost } from "../components/host/docker-host";
 import { Scope } from "../components/naming";
+import { PortClaim, portClaimProblems, wantedPorts } from "../components/host/port-claims";
 
 /** What every app gets besides its own settings: the same for all apps of a Pulumi stack. */
 export interface StackContext {
@@ -41,4 +42,22 @@ export function deployApp<S extends z.ZodTypeAny>(app: AppDefinition<string, S>,
     host: ctx.host, scope, secretSeed: ctx.secretSeed, secretValues, imageOverrides: ctx.imageOverrides, frontProxyImage: ctx.frontProxyImage, urls,
     spec: app.spec(settings, { scope, keepDataOnDestroy: ctx.keepDataOnDestroy, imageOverrides: ctx.imageOverrides }),
   }, opts);
+}
+
+/**
+ * One line per host port the apps would publish that a container of another Pulumi stack already
+ * publishes on the host (`claims`, read from its engine by our ownership labels), naming the key
+ * (appstacks:wattrex.webPort), the port, the other stack, its app and service. Containers of this
+ * stack do not count: a redeploy replaces them.
+ */
+export function hostPortProblems(
+  apps: readonly { app: AppDefinition<string, z.ZodTypeAny>; settings: unknown }[],
+  ctx: Pick<StackContext, "scope" | "keepDataOnDestroy" | "imageOverrides" | "namespace">,
+  claims: readonly PortClaim[],
+): string[] {
+  const wanted = apps.flatMap(({ app, settings }) => {
+    const scope = { ...ctx.scope, app: app.name };
+    return wantedPorts(app.name, app.spec(settings, { scope, keepDataOnDestroy: ctx.keepDataOnDestroy, imageOverrides: ctx.imageOverrides }).services);
+  });
+  return portClaimProblems(ctx.scope, wanted, claims, `${ctx.namespace}:`);
 }

@@ -14,7 +14,9 @@ async function runProgram(config: Record<string, unknown>): Promise<{ types: str
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ["-r", "ts-node/register/transpile-only", path.join(ROOT, "test/unit/support/run-program.ts"), JSON.stringify({ ...SEED, ...config })],
-    { cwd: ROOT, env: { ...process.env, PULUMI_CONFIG: undefined } },
+    // An engine that does not exist: the unit tests never read the real one (the check of host
+    // ports other stacks hold then logs that it was skipped).
+    { cwd: ROOT, env: { ...process.env, PULUMI_CONFIG: undefined, DOCKER_HOST: "unix:///nonexistent/appstacks-unit-tests.sock" } },
   );
   return JSON.parse(stdout.trim().split("\n").pop()!);
 }
