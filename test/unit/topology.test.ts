@@ -1,9 +1,11 @@
 // Topology diagrams: review/topology.ts renders a spec as a Mermaid flowchart, and
 // docs/topology.md (every app with its default settings) is kept true by `npm run diagrams`.
 import * as fs from "fs";
+import * as path from "path";
 import { AppSpec } from "../../components/app-spec";
 import { topologyMermaid, topologySummary } from "../../review/topology";
 import { TOPOLOGY_MD, topologyMarkdown } from "../../scripts/topology-diagrams";
+import { APPS } from "../../stacks/registry";
 
 // A job, two networks (a service on both), a published port, a volume, dependencies.
 const spec: AppSpec = {
@@ -66,4 +68,9 @@ test("a network no service is on alone is a node, and names that are not Mermaid
 
 test("docs/topology.md is every app's diagram with its default settings (npm run diagrams)", () => {
   expect(fs.readFileSync(TOPOLOGY_MD, "utf8")).toBe(topologyMarkdown());
+});
+
+test("the README links every app's diagram", () => {
+  const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+  expect(APPS.filter((a) => !readme.includes(`(docs/topology.md#${a.name})`)).map((a) => a.name)).toEqual([]);
 });
