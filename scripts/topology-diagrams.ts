@@ -1,19 +1,47 @@
 // docs/topology.md: every app of the registry as a Mermaid diagram (review/topology.ts) of its
 // spec with its default settings, so a reviewer sees in the diff what a change moves.
-// `npm run diagrams` rewrites it; a unit test fails when the committed copy disagrees.
+// `npm run diagrams` rewrites it; a unit test fails when the committed copy disagrees. The preview
+// report (scripts/preview-report.ts) adds the diagram of each app a preview changes (stackDiagrams).
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 import { AppDefinition } from "../config/app-definition";
 import { AppSpec } from "../components/app-spec";
 import { APPS } from "../stacks/registry";
+import { reportAppName } from "../review/preview-report";
 import { TOPOLOGY_LEGEND, topologyBlock, topologySummary } from "../review/topology";
 
 const ROOT = path.resolve(__dirname, "..");
 export const TOPOLOGY_MD = path.join(ROOT, "docs", "topology.md");
 
+/** An app's spec with these settings (its topology does not depend on the stack's scope or image overrides). */
+function specWith(app: AppDefinition, settings: unknown): AppSpec {
+  return app.spec(settings, { scope: { project: "appstacks", stack: "dev", app: app.name }, keepDataOnDestroy: true, imageOverrides: {} });
+}
+
 /** An app's spec with its default settings (an empty settings object through its schema, as config parses it). */
 export function defaultSpec(app: AppDefinition): AppSpec {
-  return app.spec(app.settings.parse({}), { scope: { project: "appstacks", stack: "dev", app: app.name }, keepDataOnDestroy: true, imageOverrides: {} });
+  return specWith(app, app.settings.parse({}));
+}
+
+/**
+ * The diagrams of a stack's apps with the settings its committed Pulumi.<stack>.yaml gives, by
+ * the name the preview report gives each app (reportAppName): the apps its `appstacks:apps`
+ * lists (every app when unset); none for a stack without a file, an app whose settings do not
+ * parse (the preview itself says why).
+ */
+export function stackDiagrams(stack: string, root: string = ROOT, apps: readonly AppDefinition[] = APPS): Record<string, string> {
+  const file = path.join(root, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(file)) return {};
+  const config = ((parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {});
+  const chosen = config["appstacks:apps"];
+  const diagrams: Record<string, string> = {};
+  for (const app of apps) {
+    if (Array.isArray(chosen) && !chosen.includes(app.name)) continue;
+    const settings = app.settings.safeParse(config[`appstacks:${app.name}`] ?? {});
+    if (settings.success) diagrams[reportAppName(app.type)] = topologyBlock(specWith(app, settings.data));
+  }
+  return diagrams;
 }
 
 export function topologyMarkdown(apps: readonly AppDefinition[] = APPS): string {

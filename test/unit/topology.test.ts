@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { AppSpec } from "../../components/app-spec";
 import { topologyMermaid, topologySummary } from "../../review/topology";
-import { TOPOLOGY_MD, topologyMarkdown } from "../../scripts/topology-diagrams";
+import { PreviewJson, renderReport } from "../../review/preview-report";
+import { stackDiagrams, TOPOLOGY_MD, topologyMarkdown } from "../../scripts/topology-diagrams";
 import { APPS } from "../../stacks/registry";
 
 // A job, two networks (a service on both), a published port, a volume, dependencies.
@@ -73,4 +74,19 @@ test("docs/topology.md is every app's diagram with its default settings (npm run
 test("the README links every app's diagram", () => {
   const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
   expect(APPS.filter((a) => !readme.includes(`(docs/topology.md#${a.name})`)).map((a) => a.name)).toEqual([]);
+});
+
+test("the preview report folds in the diagram of each app it changes, from the stack's settings", () => {
+  const dev = stackDiagrams("dev");
+  expect(Object.keys(dev)).toEqual(["biostar", "wattrex", "portal", "pecan", "devopslab"]);
+  expect(dev.pecan).toContain('host -->|"host:8080 → 80"| svc_proxy'); // Pulumi.dev.yaml's appstacks:pecan.port
+  expect(Object.keys(stackDiagrams("prod"))).toEqual(["portal"]);
+  expect(stackDiagrams("no-such-stack")).toEqual({});
+
+  const preview = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../fixtures/preview/create.json"), "utf8")) as PreviewJson;
+  const report = renderReport(preview, "dev", [], dev);
+  expect(report).toContain(`<details><summary>Topology of biostar after this change</summary>\n\n${dev.biostar.trimEnd()}\n\n</details>`);
+  expect(report).toContain("Topology of wattrex");
+  expect(report).not.toContain("Topology of pecan"); // the preview does not change it
+  expect(renderReport(preview, "dev")).not.toContain("Topology of");
 });
