@@ -91,6 +91,11 @@ function kindOf(type: string): string {
   return m ? m[2].replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase() : type;
 }
 
+/** The name the report gives an app: its component's type, lower case (`appstacks:stacks:DevopsLab` → `devopslab`). */
+export function reportAppName(type: string): string {
+  return type.slice(type.lastIndexOf(":") + 1).toLowerCase();
+}
+
 /**
  * The application and group (service, image, volume…) a resource belongs to: the app is the
  * `appstacks:stacks:<App>` component in the URN's type chain; the group is the name of the
@@ -101,7 +106,7 @@ function placeOf(step: PreviewStep): { app: string; group: string } {
   const { types } = parseUrn(step.urn);
   const appType = types.find((t) => t.startsWith("appstacks:stacks:"));
   if (appType === undefined) return { app: "(stack)", group: "" };
-  const app = appType.slice("appstacks:stacks:".length).toLowerCase();
+  const app = reportAppName(appType);
   const parent = (step.newState ?? step.oldState)?.parent;
   const parentName = parent ? parseUrn(parent).name : "";
   const group = parentName.startsWith(`${app}-`) ? parentName.slice(app.length + 1) : parentName;
@@ -250,8 +255,12 @@ function policySection(events: PolicyEvent[]): string[] {
   return [...lines, ...[...new Set(rows)].sort(), ""];
 }
 
-/** The Markdown report of one stack's preview (and its policy violations, when given). */
-export function renderReport(preview: PreviewJson, stack: string, policy: PolicyEvent[] = []): string {
+/**
+ * The Markdown report of one stack's preview (and its policy violations, when given). `diagrams`
+ * (report app name → a fenced Mermaid block, review/topology.ts) adds, under each app the preview
+ * changes, its topology after the change, folded.
+ */
+export function renderReport(preview: PreviewJson, stack: string, policy: PolicyEvent[] = [], diagrams: Readonly<Record<string, string>> = {}): string {
   const changes = changesOf(preview);
   const lines: string[] = [`### Preview of stack \`${stack}\``, ""];
   if (changes.length === 0) {
@@ -267,6 +276,8 @@ export function renderReport(preview: PreviewJson, stack: string, policy: Policy
         lines.push(`| ${cell(c.group || "–")} | ${c.op} | ${cell(c.kind)} \`${cell(c.name)}\` | ${cell(c.why.join("; ") || "")} |`);
       }
       lines.push("");
+      const diagram = diagrams[app];
+      if (diagram !== undefined) lines.push(`<details><summary>Topology of ${app} after this change</summary>`, "", diagram.trimEnd(), "", "</details>", "");
     }
   }
   lines.push(...policySection(policy));

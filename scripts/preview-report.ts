@@ -7,13 +7,15 @@
 // second `--` go to `pulumi preview` (e.g. --policy-pack policy). Policy violations are read from
 // the engine's event log (`--json` leaves them out in CLI 3.248.0; --event-log needs
 // PULUMI_DEBUG_COMMANDS). Exits non-zero when the preview failed, after printing the report
-// (which lists the violations and errors).
+// (which lists the violations and errors). Under each app the preview changes it adds that app's
+// topology diagram, from this checkout's spec and the settings in Pulumi.<stack>.yaml.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import * as os from "os";
 import { PolicyEvent, policyEventsOf, PreviewJson, renderReport } from "../review/preview-report";
+import { stackDiagrams } from "./topology-diagrams";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -57,7 +59,7 @@ function main(): number {
   }
   if (values["save-json"]) fs.writeFileSync(values["save-json"], json);
 
-  const report = renderReport(JSON.parse(json) as PreviewJson, stack, policy);
+  const report = renderReport(JSON.parse(json) as PreviewJson, stack, policy, stackDiagrams(stack));
   if (values.out) fs.writeFileSync(values.out, report);
   else process.stdout.write(report);
   return failed ? 1 : 0;
