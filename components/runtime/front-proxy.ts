@@ -18,11 +18,11 @@ export const READY_CHECK_LABEL = "appstacks.ready-check";
 export const PROXY_LABEL = "appstacks.front-proxy";
 
 /**
- * How often a request that reached a release with its listener already closed is sent again:
- * Traefik's load balancer picks the next server each time, so with two releases one retry
- * suffices; the rest absorb a release that fails while another starts.
+ * How often a request that could not reach a release (its listener closed, or its address gone)
+ * is sent again. Traefik's load balancer picks a server for each attempt, and concurrent
+ * requests share its rotation, so one retry is not always the other release.
  */
-export const RETRY_ATTEMPTS = 4;
+export const RETRY_ATTEMPTS = 6;
 
 export interface FrontProxyArgs {
   /** The proxy image reference (config: proxyImage). */
@@ -123,6 +123,16 @@ function proxyService(image: string, proxyName: string, edge: string, ports: Pub
       `--providers.docker.network=${edge}`,
       // A release's start and exit reach the routes within this; the default is 2 s.
       "--providers.providersthrottleduration=100ms",
+      // A release that has just exited leaves an address nobody answers: a connection to it
+      // hangs until the kernel gives up (seconds). Failing the dial quickly lets the retry
+      // middleware send the request to the release that runs.
+      "--serverstransport.forwardingtimeouts.dialtimeout=1s",
+      // A new connection per request: a kept-alive connection that a stopping release closes
+      // just as a request is written on it fails after the write, too late for a retry.
+      "--serverstransport.maxidleconnsperhost=-1",
+      // Offline hosts, and no call home from a user's server.
+      "--global.checknewversion=false",
+      "--global.sendanonymoususage=false",
       ...ports.map((p) => `--entrypoints.${entryPoint(p)}.address=:${p.internal}`),
     ],
     networks: [EDGE_NETWORK],

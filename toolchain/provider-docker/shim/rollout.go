@@ -26,6 +26,14 @@ const (
 	ReadyCheckLabel = "appstacks.ready-check"
 )
 
+// handover is how long a ready release runs beside the previous one before Pulumi may stop that:
+// the proxy's reaction to the release's start (--providers.providersthrottleduration=100ms, then
+// a rebuild of its routes), with room to spare on a busy host.
+const handover = 1 * time.Second
+
+// crashLoop is how many restarts of a new release count as "it keeps exiting".
+const crashLoop = 3
+
 // Owner labels: a container is the previous release of the new one when all of these match.
 var ownerLabels = []string{"appstacks.project", "appstacks.stack", "appstacks.app", "appstacks.service"}
 
@@ -67,6 +75,9 @@ func withStartFirstRollout(p *schema.Provider) {
 			failure = "the new release failed its health check, last output: " + out
 		}
 		if failure == "" {
+			// The proxy saw the release start (a Docker event) and routes to it within its
+			// throttle; the old one must not stop before that.
+			time.Sleep(handover)
 			return diags
 		}
 		if d.Id() != "" {
@@ -134,6 +145,10 @@ func waitReady(ctx context.Context, c *client.Client, d *schema.ResourceData, ch
 		}
 		if info.State != nil && !info.State.Running && !info.State.Restarting {
 			return fmt.Sprintf("the container %s with exit code %d (see docker logs)", info.State.Status, info.State.ExitCode), false
+		}
+		// Restarted by its policy again and again: waiting out the time-out cannot help.
+		if info.RestartCount >= crashLoop && info.State != nil {
+			return fmt.Sprintf("the container keeps exiting (restarted %d times, last exit code %d; see docker logs)", info.RestartCount, info.State.ExitCode), false
 		}
 		user := ""
 		if info.Config != nil {

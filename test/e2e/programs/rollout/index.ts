@@ -1,0 +1,45 @@
+// One web service on the generic AppStack, behind its front proxy: nginx answering "release N"
+// on / and its health check on /healthz. Each release is a new config file, so a new container.
+import * as pulumi from "@pulumi/pulumi";
+import { AppStack } from "../../../../components/app";
+import { LocalDockerHost } from "../../../../components/host/local";
+import { bashHttpCheck } from "../../../../components/healthcheck";
+
+const config = new pulumi.Config();
+const runId = config.require("runId");
+const release = config.require("release");
+const healthy = config.getBoolean("healthy") ?? true;
+
+// A broken release listens on the wrong port: it runs, but its check (and every request) finds
+// nothing on 80, the way an app that fails to start looks from outside.
+const site = [
+  "server {",
+  `    listen ${healthy ? 80 : 81};`,
+  "    location = /healthz { return 200 'ok\\n'; }",
+  `    location / { return 200 'release ${release}\\n'; }`,
+  "}",
+].join("\n");
+
+const host = new LocalDockerHost("host");
+const app = new AppStack("site", {
+  host,
+  scope: { project: "appstacks-rollout", stack: runId, app: "site" },
+  imageOverrides: config.requireObject<Record<string, string>>("imageOverrides"),
+  frontProxyImage: "traefik:v3.6",
+  spec: {
+    networks: { web: {} },
+    services: {
+      web: {
+        image: { ref: "nginx:1.27" },
+        files: [{ path: "/etc/nginx/conf.d/default.conf", content: site }],
+        networks: ["web"],
+        ports: [{ internal: 80, external: config.requireNumber("port"), http: true }],
+        healthcheck: bashHttpCheck(80),
+        timeoutSeconds: 15,
+      },
+    },
+  },
+});
+
+export const webName = app.services.web.containerName;
+export const webId = app.services.web.container.id;
