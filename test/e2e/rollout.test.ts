@@ -32,7 +32,7 @@ function load(workers = 4) {
           bodies.add(r.body.trim());
         } else failures.push(`${r.status} ${r.body.trim().slice(0, 80)}`);
       } catch (e) {
-        failures.push(String((e as Error).cause ?? e).slice(0, 120));
+        failures.push(String((e as { cause?: unknown }).cause ?? e).slice(0, 120));
       }
     }
   };
