@@ -35,6 +35,13 @@ export interface BenchApp {
   readonly change: { readonly what: string; readonly service: string };
   /** A published HTTP endpoint for the zero-downtime measurement. */
   readonly web?: { readonly port: string; readonly path: string };
+  /**
+   * For the rollout measurement, when `change` does not replace the published web service: a new
+   * release of an image it runs, the stand-in of `releaseOf` rebuilt as a new image (a new ID).
+   * Ours takes it as that image's override; compose as NGINX_IMAGE (nginx), or as its own images
+   * rebuilt FROM it (debian, the base the apps' Dockerfiles build from).
+   */
+  readonly webRelease?: { readonly releaseOf: "nginx" | "debian"; readonly service: string };
 }
 
 const secret = (n = 32) => crypto.randomBytes(n).toString("base64url").slice(0, n);
@@ -107,6 +114,7 @@ export const wattrex: BenchApp = {
   // Compose sees the change as a different mounted file, the stack as different uploaded content.
   change: { what: "mn-manager: log level INFO → DEBUG (`wattrex.logLevel`)", service: "mn-manager" },
   web: { port: "web", path: "/healthz" },
+  webRelease: { releaseOf: "debian", service: "web" },
 };
 
 /** The sync peer BETY is given in phase 3 (a variable of BETY's only: exactly its container changes). */
@@ -144,6 +152,7 @@ export const pecan: BenchApp = {
   },
   change: { what: "bety: one sync peer added (`pecan.syncPeers`)", service: "bety" },
   web: { port: "web", path: "/healthz" },
+  webRelease: { releaseOf: "nginx", service: "proxy" },
 };
 
 export const portal: BenchApp = {
@@ -169,6 +178,7 @@ export const portal: BenchApp = {
   },
   change: { what: "scheduler: ingest interval 86400 → 3600 s (`portal.ingestIntervalSeconds`)", service: "scheduler" },
   web: { port: "http", path: "/healthz" },
+  webRelease: { releaseOf: "nginx", service: "nginx" },
 };
 
 export const lab: BenchApp = {

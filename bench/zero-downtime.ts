@@ -1,7 +1,10 @@
 // Requests during a rollout: a load generator sends continuous requests through a published
 // endpoint while a change rolls out; what failed and the worst latency.
-import { BenchApp, lab } from "./apps";
-import { waitReady, removeLabelled } from "./lib/docker";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { BenchApp, lab, Ports, ROOT, STANDINS } from "./apps";
+import { cli, waitReady, removeLabelled } from "./lib/docker";
 import { underLoad } from "./lib/load";
 import { appStack, remove, up } from "./lib/ours";
 import { ZeroDowntimeResult } from "./lib/results";
@@ -29,8 +32,47 @@ function steady(scenario: string, url: string, rate: number, seconds: number): P
 }
 
 /**
- * The default path: one published web container of `app` replaced by our `up` (its setting
- * changed), then the same change by docker-compose; each preceded by a steady-load baseline.
+ * A new image of a stand-in (the same content, one label more, so a new ID): what a new release
+ * of an image looks like to both tools. Built once, before any timing.
+ */
+async function releaseOf(standIn: string): Promise<string> {
+  const tag = `appstacks-bench/release-of-${standIn.replace(/[^a-z0-9]+/g, "-")}:2`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-bench-release-"));
+  try {
+    fs.writeFileSync(path.join(dir, "Dockerfile"), `FROM ${standIn}\nLABEL appstacks.bench.release=2\n`);
+    await cli("docker", ["build", "-q", "-t", tag, dir]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return tag;
+}
+
+/** The change that replaces `app`'s published web service: its own `change`, or a new release of an image the web service runs. */
+async function webChange(app: BenchApp, ports: Ports, files: () => string): Promise<{ what: string; service: string; ours: Record<string, unknown>; compose: () => Promise<Record<string, string>> }> {
+  const r = app.webRelease;
+  if (r === undefined) return { what: app.change.what, service: app.change.service, ours: app.ours(ports, true), compose: async () => app.compose(ports, files(), true) };
+  const tag = await releaseOf(STANDINS[r.releaseOf]);
+  const base = app.ours(ports, false);
+  return {
+    what: `${r.service}: a new release of its ${r.releaseOf} image`,
+    service: r.service,
+    ours: { ...base, "appstacks:imageOverrides": { ...(base["appstacks:imageOverrides"] as Record<string, string>), [r.releaseOf]: tag } },
+    compose: async () => {
+      if (r.releaseOf === "nginx") return { NGINX_IMAGE: tag };
+      // The apps' own images, built FROM the new base, as compose users rebuild them.
+      const env: Record<string, string> = {};
+      for (const img of app.builtImages) {
+        await cli("docker", ["build", "-q", "-t", `${img.tag}-release`, "--build-arg", `BASE_IMAGE=${tag}`, path.join(ROOT, img.context)]);
+        env[img.envVar] = `${img.tag}-release`;
+      }
+      return env;
+    },
+  };
+}
+
+/**
+ * The default path: the published web service of `app` replaced by our `up` (through the front
+ * proxy: a rollout), then the same change by docker-compose; ours preceded by a steady-load baseline.
  */
 export async function plainReplacement(app: BenchApp, rate: number, log: string, emit: (r: ZeroDowntimeResult) => void): Promise<ZeroDowntimeResult[]> {
   if (!app.web) return [];
@@ -38,23 +80,26 @@ export async function plainReplacement(app: BenchApp, rate: number, log: string,
   const push = (r: ZeroDowntimeResult) => { results.push(r); emit(r); };
   const ports = await freePortsFor(app.ports);
   const url = `http://127.0.0.1:${ports[app.web.port]}${app.web.path}`;
+  let composeFiles = "";
+  const change = await webChange(app, ports, () => composeFiles);
   const t = await appStack(`bench-zd-${app.name}`, app.ours(ports, false));
   try {
     await up(t, log);
     await waitReady(t.runId, app.services, app.jobs);
     push(await steady(`${app.name}: steady load, no change (ours)`, url, rate, 5));
-    await setConfig(t.stack, app.ours(ports, true));
-    push(await rollout(`${app.name}: ${app.change.what}, \`up\` replaces ${app.change.service} (ours)`, url, rate, () => up(t, log)));
+    await setConfig(t.stack, change.ours);
+    push(await rollout(`${app.name}: ${change.what}, \`up\` rolls ${change.service} out (ours)`, url, rate, () => up(t, log)));
   } finally {
     await remove(t, log);
     await removeLabelled(t.runId);
   }
 
   const { p, runId, files, cleanUp } = composeProject(app, "bench-zd", ports);
+  composeFiles = files;
   try {
     await p.up();
     await waitReady(runId, app.services, app.jobs);
-    p.setEnv(app.compose(ports, files, true));
+    p.setEnv(await change.compose());
     push(await rollout(`${app.name}: the same change, \`docker-compose up -d\` + healthy`, url, rate, async () => {
       await p.up();
       await waitReady(runId, app.services, app.jobs, ROLLOUT_TIMEOUT_MS);

@@ -83,7 +83,9 @@ export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
       labels[`traefik.http.routers.${route}.service`] = route;
       labels[`traefik.http.routers.${route}.middlewares`] = `${name}-retry`;
       labels[`traefik.http.services.${route}.loadbalancer.server.port`] = String(p.internal);
-      published.push({ internal: p.external, external: p.external, ip: p.ip, setting: p.setting, http: true });
+      // Inside, the proxy's entry points listen on 80, 81, …: never on 8080, where --ping
+      // opens Traefik's own entry point, whatever host port a user picks.
+      published.push({ internal: 80 + published.length, external: p.external, ip: p.ip, setting: p.setting, http: true });
     }
     services[name] = {
       ...svc,

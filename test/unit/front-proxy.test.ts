@@ -62,15 +62,15 @@ describe("withFrontProxy", () => {
     }
   });
 
-  test("the proxy publishes the rolling ports on the same host port, reads only its own containers, and checks itself with traefik healthcheck", () => {
-    expect(front.ports).toEqual([{ internal: 8080, external: 8080, setting: "port", http: true }]);
+  test("the proxy publishes the rolling ports on the same host ports (80, 81… inside, never Traefik's own 8080), reads only its own containers, and checks itself with traefik healthcheck", () => {
+    expect(front.ports).toEqual([{ internal: 80, external: 8080, setting: "port", http: true }]);
     expect(front.networks).toEqual([EDGE_NETWORK]);
     expect(front.dockerSocket).toBe(true);
     expect(front.command).toEqual(expect.arrayContaining([
       "--providers.docker.exposedbydefault=false",
       "--providers.docker.constraints=Label(`appstacks.front-proxy`,`p-s-app-front-proxy`)",
       "--providers.docker.network=p-s-app-edge",
-      "--entrypoints.port8080.address=:8080",
+      "--entrypoints.port8080.address=:80",
     ]));
     expect(front.healthcheck?.test).toEqual(["CMD", "traefik", "healthcheck", "--ping"]);
     expect(out.networks?.[EDGE_NETWORK]).toEqual({});

@@ -99,6 +99,10 @@ func waitHealthy(ctx context.Context, d *schema.ResourceData, meta interface{}) 
 				return nil
 			}
 		}
+		// Restarted by its policy again and again: waiting out the time-out cannot help either.
+		if info.RestartCount >= crashLoop {
+			return fmt.Errorf("container failed to be in healthy state: %s keeps exiting (restarted %d times, last exit code %d; see docker logs %s)", name, info.RestartCount, info.State.ExitCode, name)
+		}
 		// Stopped for good: waiting out the time-out cannot make it healthy.
 		if !info.State.Running && !info.State.Restarting && (info.HostConfig == nil || info.HostConfig.RestartPolicy.Name == "no" || info.HostConfig.RestartPolicy.Name == "") {
 			return fmt.Errorf("container failed to be in healthy state: %s %s with exit code %d", name, info.State.Status, info.State.ExitCode)
