@@ -21,5 +21,7 @@ test("the compose twins of the benchmark run only those stand-ins (or the images
   const images = fs.readdirSync(dir).filter((f) => f.endsWith(".yml")).flatMap((f) =>
     [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/^\s*image:\s*(\S+)\s*$/gm)].map((m) => `${f}: ${m[1]}`));
   expect(images.length).toBeGreaterThan(10);
-  expect(images.filter((i) => !/: \$\{\w+\}$/.test(i) && !standIns.has(i.slice(i.indexOf(": ") + 2)))).toEqual([]);
+  // A variable the harness sets (${X}), or one with a stand-in as its default (${X:-stand-in}).
+  const image = (i: string) => i.slice(i.indexOf(": ") + 2).replace(/^\$\{\w+:-(.+)\}$/, "$1");
+  expect(images.filter((i) => !/: \$\{\w+\}$/.test(i) && !standIns.has(image(i)))).toEqual([]);
 });

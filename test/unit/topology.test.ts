@@ -79,7 +79,7 @@ test("the README links every app's diagram", () => {
 test("the preview report folds in the diagram of each app it changes, from the stack's settings", () => {
   const dev = stackDiagrams("dev");
   expect(Object.keys(dev)).toEqual(["biostar", "wattrex", "portal", "pecan", "devopslab"]);
-  expect(dev.pecan).toContain('host -->|"host:8080 → 80"| svc_proxy'); // Pulumi.dev.yaml's appstacks:pecan.port
+  expect(dev.pecan).toContain('host -->|"host:8080 → 80"| svc_front_proxy'); // Pulumi.dev.yaml's appstacks:pecan.port
   expect(Object.keys(stackDiagrams("prod"))).toEqual(["portal"]);
   expect(stackDiagrams("no-such-stack")).toEqual({});
 
