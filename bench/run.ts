@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { APPS, ROOT } from "./apps";
+import { APPS, ROOT, lab } from "./apps";
 import { loadNow, machineInfo } from "./lib/machine";
 import { latestBlock, renderMarkdown, withLatest } from "./lib/render";
 import { AppResult, BenchResults, IdleResult, mergeResults, ScalingPoint, ZeroDowntimeResult } from "./lib/results";
@@ -154,8 +154,8 @@ async function main() {
   if (o.only.has("zero-downtime")) {
     const emit = (z: ZeroDowntimeResult) =>
       say(`  ${z.scenario}: ${z.status === "measured" ? `sent ${z.sent}, failed ${z.failed}, worst ${z.worstLatencyMs} ms, ${z.rolloutSeconds?.toFixed(1)} s` : `${z.status}: ${z.reason}`}`);
-    // One app is enough to show the default path; the first with a published web endpoint.
-    for (const app of o.apps.filter((a) => a.web).slice(0, 1)) {
+    // Every app whose web service publishes HTTP (the lab has its own blue/green section below).
+    for (const app of o.apps.filter((a) => a.web && a !== lab)) {
       say(`requests during a plain replacement: ${app.name} at ${o.rate} req/s`);
       zeroDowntime.push(...(await plainReplacement(app, o.rate, log, emit)));
     }

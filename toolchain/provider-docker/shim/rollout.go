@@ -247,3 +247,64 @@ func oneLine(s string) string {
 	}
 	return s
 }
+
+// withDrainBeforeStop takes a start-first release out of its proxy's routes before Pulumi stops
+// it. Traefik rebuilds its routes on a container's start, die or health event only, so while the
+// old release runs it keeps receiving requests until it has exited; the ones its server had
+// queued when it closed its listener are lost (a 502 each), too late for a retry. So the old
+// release is paused (a paused container is not routed to; the requests it holds wait), a short
+// container of the proxy's own image is started beside it (`traefik version`: the event that
+// makes the proxy rebuild its routes, now without the paused release), and after the proxy's
+// reaction time it is resumed, serves what it holds, and is stopped as usual.
+func withDrainBeforeStop(p *schema.Provider) {
+	r := p.ResourcesMap["docker_container"]
+	del := r.DeleteContext
+	r.DeleteContext = func(ctx context.Context, d *schema.ResourceData, meta interface{}) diag.Diagnostics {
+		labels := containerLabels(d)
+		if labels[RolloutLabel] == "start-first" && labels[ProxyLabel] != "" {
+			if c, err := dockerClient(ctx, d, meta); err == nil {
+				drain(ctx, c, d.Id(), labels)
+			}
+		}
+		return del(ctx, d, meta)
+	}
+}
+
+// ProxyLabel names the front proxy that routes to a container (components/runtime/front-proxy.ts).
+const ProxyLabel = "appstacks.front-proxy"
+
+// drain is best effort: whatever fails, the upstream delete that follows still stops the release.
+func drain(ctx context.Context, c *client.Client, id string, labels map[string]string) {
+	old, err := c.ContainerInspect(ctx, id)
+	if err != nil || old.State == nil || !old.State.Running || old.State.Paused {
+		return
+	}
+	proxy, err := c.ContainerInspect(ctx, labels[ProxyLabel])
+	if err != nil || proxy.State == nil || !proxy.State.Running {
+		return
+	}
+	if err := c.ContainerPause(ctx, id); err != nil {
+		return
+	}
+	defer func() {
+		// Resumed, it serves the requests it holds (they reached it before the proxy's rebuild)
+		// before the stop closes its listener.
+		if c.ContainerUnpause(context.Background(), id) == nil {
+			time.Sleep(handover)
+		}
+	}()
+	poke := map[string]string{"appstacks.role": "proxy-reload"}
+	for _, k := range ownerLabels[:3] {
+		poke[k] = labels[k]
+	}
+	created, err := c.ContainerCreate(ctx, &container.Config{Image: proxy.Image, Cmd: []string{"version"}, Labels: poke},
+		&container.HostConfig{AutoRemove: true, NetworkMode: "none"}, nil, nil, "")
+	if err != nil {
+		return
+	}
+	if err := c.ContainerStart(ctx, created.ID, container.StartOptions{}); err != nil {
+		_ = c.ContainerRemove(context.Background(), created.ID, container.RemoveOptions{Force: true})
+		return
+	}
+	time.Sleep(handover)
+}

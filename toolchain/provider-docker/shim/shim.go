@@ -19,6 +19,7 @@ func NewProvider() *schema.Provider {
 	// Our own changes to how long a deployment waits, not to what it does (see their files).
 	withFastHealthWait(p)
 	withStartFirstRollout(p)
+	withDrainBeforeStop(p)
 	withHealthcheckReplace(p)
 	withPromptNetworksAndVolumes(p)
 	withImageDeleteByID(p)
