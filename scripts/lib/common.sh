@@ -34,6 +34,20 @@ go_env() {
   export GOFLAGS="${GOFLAGS:--mod=mod}" GOSUMDB="${GOSUMDB:-off}" CGO_ENABLED=0
 }
 
+# module_source STEP MODULE VERSION SUM DIR LOG: a writable copy of a module from the Go module
+# proxy in DIR/src, its zip's hash checked against SUM (the checksum database is unreachable, so
+# builds pin it), for a program built inside its own module (one with `replace` lines, or a file
+# its release tooling generates); or one FAILED line naming STEP.
+module_source() {
+  local step=$1 module=$2 version=$3 want=$4 dir=$5 log=$6 info src sum
+  info=$(go mod download -json "$module@$version" 2>"$log") \
+    || fail "$step" "go mod download failed (see $log): check the Go module proxy is reachable"
+  src=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  sum=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Sum": "\(.*\)",$/\1/p')
+  [ "$sum" = "$want" ] || fail "$step" "module hash $sum is not the pinned $want"
+  rm -rf "$dir" && mkdir -p "$dir" && cp -r "$src" "$dir/src" && chmod -R u+w "$dir/src"
+}
+
 # A file backend in DIR, without the metadata sidecars the storage library writes beside every
 # object (`<stack>.json.attrs`: content type and checksum, which Pulumi never reads). Each
 # checkpoint write truncates the stack's sidecar and then writes it; a pulumi killed between the

@@ -16,14 +16,8 @@ setup_ferretdb() {
       || fail "FerretDB $FERRETDB_VERSION" "Go is not installed: install Go >= 1.22 to build the MongoDB stand-in (images/mongo)"
     go_env "FerretDB $FERRETDB_VERSION"
     step "FerretDB $FERRETDB_VERSION: go build from the module proxy (about 2 minutes cold)"
-    local info src sum
-    info=$(go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" 2>"$CACHE_DIR/ferretdb-build.log") \
-      || fail "FerretDB $FERRETDB_VERSION" "go mod download failed (see $CACHE_DIR/ferretdb-build.log): check the Go module proxy is reachable"
-    src=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-    sum=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Sum": "\(.*\)",$/\1/p')
-    [ "$sum" = "$FERRETDB_SUM" ] || fail "FerretDB $FERRETDB_VERSION" "module hash $sum is not the pinned $FERRETDB_SUM"
-    # A writable copy: the version file FerretDB's release tooling generates (from git) is added.
-    rm -rf "$dir" && mkdir -p "$dir" && cp -r "$src" "$dir/src" && chmod -R u+w "$dir/src"
+    module_source "FerretDB $FERRETDB_VERSION" github.com/FerretDB/FerretDB "$FERRETDB_VERSION" "$FERRETDB_SUM" "$dir" "$CACHE_DIR/ferretdb-build.log"
+    # The version file FerretDB's release tooling generates (from git).
     echo "$FERRETDB_VERSION" >"$dir/src/build/version/version.txt"
     (cd "$dir/src" && go build -trimpath -ldflags='-s -w' -o "$dir/ferretdb.tmp" ./cmd/ferretdb) >>"$CACHE_DIR/ferretdb-build.log" 2>&1 \
       || fail "FerretDB $FERRETDB_VERSION" "go build failed (see $CACHE_DIR/ferretdb-build.log)"

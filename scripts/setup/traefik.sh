@@ -15,13 +15,7 @@ setup_traefik() {
   if [ ! -x "$dir/traefik" ]; then
     go_env "Traefik $TRAEFIK_VERSION"
     step "Traefik $TRAEFIK_VERSION: go build from the module proxy (about 10 minutes cold on two cores)"
-    local info src sum
-    info=$(go mod download -json "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" 2>"$CACHE_DIR/traefik-build.log") \
-      || fail "Traefik $TRAEFIK_VERSION" "go mod download failed (see $CACHE_DIR/traefik-build.log): check the Go module proxy is reachable"
-    src=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-    sum=$(printf '%s' "$info" | sed -n 's/^[[:space:]]*"Sum": "\(.*\)",$/\1/p')
-    [ "$sum" = "$TRAEFIK_SUM" ] || fail "Traefik $TRAEFIK_VERSION" "module hash $sum is not the pinned $TRAEFIK_SUM"
-    rm -rf "$dir" && mkdir -p "$dir" && cp -r "$src" "$dir/src" && chmod -R u+w "$dir/src"
+    module_source "Traefik $TRAEFIK_VERSION" github.com/traefik/traefik/v3 "$TRAEFIK_VERSION" "$TRAEFIK_SUM" "$dir" "$CACHE_DIR/traefik-build.log"
     (cd "$dir/src" && go build -trimpath \
       -ldflags="-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
       -o "$dir/traefik.tmp" ./cmd/traefik) >>"$CACHE_DIR/traefik-build.log" 2>&1 \

@@ -4,6 +4,7 @@
 import { projectStack, tearDown, setConfig, TestStack } from "../../support/workspace";
 import { BAD_CONFIGS, BadConfig } from "../bad-configs";
 import { dockerObjectsOfStack } from "./support/docker";
+import { failureText, validationLines } from "./support/cli";
 
 let t: TestStack | undefined;
 let previousKeys: string[] = [];
@@ -22,23 +23,6 @@ async function useConfig(c: BadConfig) {
   const values = Object.fromEntries(Object.entries(c.config).map(([k, v]) => [`appstacks:${k}`, v]));
   await setConfig(t!.stack, values);
   previousKeys = Object.keys(values);
-}
-
-async function failureText(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message?: string };
-    return `${err.stdout ?? ""}\n${err.stderr ?? ""}\n${err.message ?? ""}`;
-  }
-  throw new Error("expected the operation to fail");
-}
-
-/** Lines of the engine's output that are our validation messages. */
-function validationLines(text: string): string[] {
-  // The engine prints the message in its progress line and again under Diagnostics.
-  const found = text.split("\n").map((l) => /(appstacks:\S+: .*\(allowed: .*\))\s*$/.exec(l)?.[1]).filter((m): m is string => m !== undefined);
-  return [...new Set(found)];
 }
 
 const rows = BAD_CONFIGS.filter((c) => c.preview);

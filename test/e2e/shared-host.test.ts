@@ -11,6 +11,7 @@ import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../.
 import { containersLabelled, dockerObjectsOfStack, removeLabelled, removeVolumesLabelled } from "./support/docker";
 import { freePorts, http } from "../../support/net";
 import { standIns } from "../../support/images";
+import { failureText, validationLines } from "./support/cli";
 
 const STACK_LABEL = "appstacks.stack";
 type WattrexPorts = { webPort: number; dbPort: number; mqttPort: number };
@@ -39,22 +40,6 @@ async function wattrexConfig(t: TestStack, p: WattrexPorts) {
     "appstacks:imageOverrides": standIns("mysql", "rabbitmq", "debian"),
     "appstacks:wattrex": p,
   });
-}
-
-async function failureText(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message?: string };
-    return `${err.stdout ?? ""}\n${err.stderr ?? ""}\n${err.message ?? ""}`;
-  }
-  throw new Error("expected the operation to fail");
-}
-
-/** Our validation lines in the engine's output (printed in the progress line and under Diagnostics). */
-function validationLines(text: string): string[] {
-  const found = text.split("\n").map((l) => /(appstacks:\S+: .*\(allowed: .*\))\s*$/.exec(l)?.[1]).filter((m): m is string => m !== undefined);
-  return [...new Set(found)];
 }
 
 beforeAll(async () => {

@@ -59,3 +59,20 @@ export function killGroup(child: ChildProcess): void {
     // already gone
   }
 }
+
+/** Everything a failed automation-API operation printed (stdout, stderr, message); throws when it succeeds. */
+export async function failureText(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run();
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message?: string };
+    return `${err.stdout ?? ""}\n${err.stderr ?? ""}\n${err.message ?? ""}`;
+  }
+  throw new Error("expected the operation to fail");
+}
+
+/** Our validation lines in the engine's output, once each (it prints them in the progress line and again under Diagnostics). */
+export function validationLines(text: string): string[] {
+  const found = text.split("\n").map((l) => /(appstacks:\S+: .*\(allowed: .*\))\s*$/.exec(l)?.[1]).filter((m): m is string => m !== undefined);
+  return [...new Set(found)];
+}
