@@ -66,7 +66,7 @@ test("up: every service healthy; the page through nginx shows the run the ingest
   const up = await t!.stack.up(streamOutput);
   expect(up.summary.result).toBe("succeeded");
   const containers = containersLabelled(STACK_LABEL, t!.runId).map((n) => n.replace(/^.*-portal-/, "")).sort();
-  expect(containers).toEqual(["app", "ingest", "mongo", "nginx", "scheduler"]);
+  expect(containers).toEqual(["app", "front-proxy", "ingest", "mongo", "nginx", "scheduler"]);
   for (const svc of ["app", "mongo", "nginx", "scheduler"]) expect(healthOf(name(svc))).toBe("healthy");
   expect(docker("inspect", "--format", "{{.State.ExitCode}}", name("ingest")).trim()).toBe("0");
 
@@ -81,10 +81,10 @@ test("up: every service healthy; the page through nginx shows the run the ingest
   expect(pageRuns(page.body)).toContain(jobRun);
 });
 
-test("only nginx publishes a port; app and database are only on the internal network", () => {
-  for (const svc of ["app", "mongo", "ingest", "scheduler", "nginx"]) {
+test("only the front proxy publishes a port (nginx behind it rolls out); app and database are only on the internal network", () => {
+  for (const svc of ["app", "mongo", "ingest", "scheduler", "nginx", "front-proxy"]) {
     const bindings = JSON.parse(docker("inspect", "--format", "{{json .HostConfig.PortBindings}}", name(svc))) ?? {};
-    expect([svc, Object.keys(bindings)]).toEqual([svc, svc === "nginx" ? ["80/tcp"] : []]);
+    expect([svc, Object.keys(bindings)]).toEqual([svc, svc === "front-proxy" ? ["80/tcp"] : []]);
   }
   const internal = docker("network", "inspect", "--format", "{{.Internal}}", name("backend")).trim();
   expect(internal).toBe("true");

@@ -76,8 +76,9 @@ test("dev and prod settings side by side on one engine: both up, both answer on 
     expect(page.status).toBe(200);
     expect(page.body).toContain("<li>Cycle test: LFP cell 1</li>");
   }
-  expect(containersLabelled(STACK_LABEL, dev!.runId)).toHaveLength(4);
-  expect(containersLabelled(STACK_LABEL, prod!.runId)).toHaveLength(4);
+  // broker, db, mn-manager, web and the front proxy in front of web.
+  expect(containersLabelled(STACK_LABEL, dev!.runId)).toHaveLength(5);
+  expect(containersLabelled(STACK_LABEL, prod!.runId)).toHaveLength(5);
 });
 
 test("a redeploy is not refused for the stack's own ports: dev's preview changes nothing", async () => {

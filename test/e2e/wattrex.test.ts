@@ -40,7 +40,7 @@ test("up: every service healthy, the page reads MySQL", async () => {
   const up = await t!.stack.up(streamOutput);
   expect(up.summary.result).toBe("succeeded");
   const containers = containersLabelled(STACK_LABEL, t!.runId).sort();
-  expect(containers.map((n) => n.replace(/^.*-wattrex-/, ""))).toEqual(["broker", "db", "mn-manager", "web"]);
+  expect(containers.map((n) => n.replace(/^.*-wattrex-/, ""))).toEqual(["broker", "db", "front-proxy", "mn-manager", "web"]);
   for (const c of containers) expect(healthOf(c)).toBe("healthy");
   url = (up.outputs.urls.value as Record<string, string>).wattrex;
   const page = await http(url);
