@@ -70,6 +70,16 @@ function rule(name: string, description: string, types: readonly string[], check
 const labelsOf = (p: Props): Record<string, string> =>
   Object.fromEntries(((p.labels ?? []) as { label: string; value: string }[]).map((l) => [l.label, l.value]));
 const declared = (p: Props, label: string) => labelsOf(p)[label] === "true";
+/** The label a container that rolls out behind a front proxy carries its health check in (components/runtime/front-proxy.ts). */
+const READY_CHECK = "appstacks.ready-check";
+function readyCheckTest(label: string | undefined): unknown[] {
+  try {
+    const test = (JSON.parse(label ?? "") as { test?: unknown }).test;
+    return Array.isArray(test) ? test : [];
+  } catch {
+    return [];
+  }
+}
 
 /** Jobs (components/service.ts) run to completion: attached to, not kept running. */
 const isJob = (p: Props) => p.attach === true && p.mustRun === false;
@@ -167,9 +177,10 @@ export function rules(settings: () => StackSettings = () => ({})): Rule[] {
         .map((port) => `${DATABASE_PORTS[port.internal] ?? "database"} port ${port.internal} is published on ${port.ip ?? "0.0.0.0"}:${port.external}: remove the port (services reach the database on the app's internal network), publish it on 127.0.0.1 only, or, when clients outside the host need it, declare ${ALLOW_PUBLISHED_DATABASE}=true on the container`);
     }),
 
-    rule("health-checks", "Every long-running container has a health check (jobs are exempt).", [T.container], (p) => {
+    rule("health-checks", `Every long-running container has a health check (jobs are exempt); one that rolls out behind a front proxy carries it as the label ${READY_CHECK} its provider runs.`, [T.container], (p) => {
       const tests = p.healthcheck?.tests;
       if (isJob(p) || (Array.isArray(tests) && tests.length > 0 && tests[0] !== "NONE")) return [];
+      if (readyCheckTest(labelsOf(p)[READY_CHECK]).length > 0) return [];
       return ["container has no health check: give the service a `healthcheck` (e.g. an HTTP probe, pg_isready, mysqladmin ping) so dependents start only when it is ready"];
     }),
 

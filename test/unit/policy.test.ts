@@ -93,6 +93,13 @@ describe("declared exceptions and edge cases", () => {
     expect(violations("databases-not-published", container({ ports: [{ internal: 8869, external: 8869 }] }))).toEqual([]);
   });
 
+  test("a container that rolls out behind a front proxy has its health check as its ready-check label; an empty one does not count", () => {
+    const ready = (value: string) => container({ healthcheck: undefined, labels: [{ label: "appstacks.ready-check", value }] });
+    expect(violations("health-checks", ready(JSON.stringify({ test: ["CMD", "curl", "-f", "http://127.0.0.1:8000/"], timeout: "5s" })))).toEqual([]);
+    expect(violations("health-checks", ready("{}"))).toHaveLength(1);
+    expect(violations("health-checks", ready("not json"))).toHaveLength(1);
+  });
+
   test("jobs (attached, not kept running) need no health check or restart policy, but do need a memory limit", () => {
     const job = args(T.container, goodJob);
     expect(violations("health-checks", job)).toEqual([]);
