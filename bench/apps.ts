@@ -5,7 +5,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { credEnv, credYaml, configParams, ENABLED_PLUGINS, logConfig, rabbitmqConf, WattrexCredentials } from "../stacks/wattrex-files";
-import { pecanProxySite } from "../stacks/pecan-proxy";
+import { pecanProxySite } from "./lib/pecan-proxy";
 import { nginxSite } from "../stacks/portal-nginx";
 import { PECAN_IMAGES, STAND_INS, standIns } from "../support/images";
 
@@ -151,8 +151,8 @@ export const pecan: BenchApp = {
     return { PECAN_PORT: String(ports.web), PECAN_PEERS: changed ? String(PECAN_PEER) : "" };
   },
   change: { what: "bety: one sync peer added (`pecan.syncPeers`)", service: "bety" },
-  web: { port: "web", path: "/healthz" },
-  webRelease: { releaseOf: "nginx", service: "proxy" },
+  // BETY's front page, through the front proxy (ours) or nginx (compose): the change replaces BETY.
+  web: { port: "web", path: "/bety/" },
 };
 
 export const portal: BenchApp = {

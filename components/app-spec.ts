@@ -26,6 +26,14 @@ export interface PublishedPort {
    * service rolls out with no gap (components/runtime/front-proxy.ts). @default false
    */
   readonly http?: boolean;
+  /**
+   * An HTTP port's path prefix, e.g. "/bety/": the front proxy routes the requests under it to
+   * this service, so several services may share one host port, each under its own path (the
+   * way PEcAn's stack serves /pecan/, /bety/ and /api/ on one port). @default all paths
+   */
+  readonly path?: string;
+  /** With `path`: a request for / on this host port is redirected to `path` (the app's front page). @default false */
+  readonly redirectRoot?: boolean;
 }
 
 /**
@@ -232,7 +240,7 @@ export function specProblems(app: string, spec: AppSpec): string[] {
   const secrets = new Set(Object.keys(spec.secrets ?? {}));
   const services = new Set(Object.keys(spec.services));
   const images = new Set(Object.keys(spec.images ?? {}));
-  const ports = new Map<string, string>();
+  const ports = new Map<string, { by: string; paths?: Set<string> }>();
   const list = (s: Set<string>) => (s.size ? [...s].join(", ") : "none defined");
   for (const [name, svc] of Object.entries(spec.services)) {
     const at = `${app}.services.${name}`;
@@ -257,10 +265,17 @@ export function specProblems(app: string, spec: AppSpec): string[] {
       for (const [key, port] of [["external", p.external], ["internal", p.internal]] as const) {
         if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${at}.ports.${key}: ${port} is not a port (allowed: an integer from 1 to 65535)`);
       }
+      if (p.path !== undefined && (!p.http || !/^\/([A-Za-z0-9._~-]+\/)+$/.test(p.path))) {
+        problems.push(`${at}.ports.path: ${JSON.stringify(p.path)} is not a path prefix of an HTTP port (allowed: on a port with http: true, a path such as /bety/, starting and ending with /)`);
+      }
+      if (p.redirectRoot && p.path === undefined) problems.push(`${at}.ports.redirectRoot: true needs a path to redirect to (allowed: with path, e.g. /pecan/)`);
       const hostPort = `${p.ip ?? "0.0.0.0"}:${p.external}`;
       const other = ports.get(hostPort);
-      if (other !== undefined) problems.push(`${at}.ports.external: ${p.external} is already published by ${other} (allowed: a free host port)`);
-      else ports.set(hostPort, `${app}.services.${name}`);
+      // One host port, several services: only through the front proxy, each under its own path.
+      const shared = other !== undefined && other.paths !== undefined && p.path !== undefined && !other.paths.has(p.path);
+      if (other !== undefined && !shared) problems.push(`${at}.ports.external: ${p.external} is already published by ${other.by} (allowed: a free host port, or HTTP ports with distinct paths)`);
+      else if (other === undefined) ports.set(hostPort, { by: `${app}.services.${name}`, paths: p.path === undefined ? undefined : new Set([p.path]) });
+      else other.paths!.add(p.path!);
     }
   }
   return problems;

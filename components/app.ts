@@ -42,6 +42,10 @@ export class AppStack extends pulumi.ComponentResource {
     const { host, scope } = args;
     const problems = specProblems(scope.app, args.spec);
     if (problems.length > 0) throw new pulumi.ResourceError(problems.join("\n"), this);
+    const pathed = Object.keys(args.spec.services).sort().filter((n) => (args.spec.services[n].ports ?? []).some((p) => p.path !== undefined));
+    if (args.frontProxyImage === undefined && pathed.length > 0) {
+      throw new pulumi.ResourceError(`${scope.app}.services.${pathed[0]}.ports.path: routing by path needs the app's front proxy (allowed: give AppStack a frontProxyImage, as the program does from appstacks:proxyImage)`, this);
+    }
     const spec = args.frontProxyImage === undefined ? args.spec : withFrontProxy(args.spec, { image: args.frontProxyImage, physicalName: (role) => physicalName(scope, role) });
     if (args.frontProxyImage !== undefined) pulumi.log.info(describeRollouts(scope.app, args.spec), this);
     const order = startOrder(scope.app, spec);

@@ -68,6 +68,8 @@ export function publishedPorts<S extends z.ZodTypeAny>(app: AppDefinition<string
   for (const [service, svc] of Object.entries(spec.services)) {
     for (const p of svc.ports ?? []) {
       const key = p.setting !== undefined ? `${app.name}.${p.setting}` : `${app.name}.services.${service}.ports`;
+      // Services that share one host port under their own paths (PEcAn's) publish it once.
+      if (ports.some(([k, port]) => k === key && port === p.external)) continue;
       ports.push([key, p.external, p.setting !== undefined ? order.indexOf(p.setting) : order.length]);
     }
   }

@@ -59,5 +59,6 @@ export function hostPortProblems(
     const scope = { ...ctx.scope, app: app.name };
     return wantedPorts(app.name, app.spec(settings, { scope, keepDataOnDestroy: ctx.keepDataOnDestroy, imageOverrides: ctx.imageOverrides }).services);
   });
-  return portClaimProblems(ctx.scope, wanted, claims, `${ctx.namespace}:`);
+  // Services that share one host port under their own paths (PEcAn's) ask for it once.
+  return [...new Set(portClaimProblems(ctx.scope, wanted, claims, `${ctx.namespace}:`))];
 }

@@ -1,6 +1,7 @@
 // PEcAn (seed 000) as its published images run it (docs/contracts.md, stacks/image-contracts.ts):
-// a reverse proxy as the only published entry point (/pecan/ to the web UI on 8080, /bety/ and
-// /api/ on 8000), PostGIS, RabbitMQ, an executor and one runner per model consuming from it, a
+// one published port where the app's front proxy (Traefik, as PEcAn's own stack routes) sends
+// /pecan/ to the web UI on 8080 and /bety/ and /api/ to BETY and the API on 8000, each rolling
+// out with no gap (components/runtime/front-proxy.ts), PostGIS, RabbitMQ, an executor and one runner per model consuming from it, a
 // shared runs volume. The database is set up the way BETY's own instructions say, each step a
 // one-shot job in order: pecan/db loads the schema as the PostgreSQL superuser (it skips a
 // database that exists), BETY's `fix` applies this instance's machine id, BETY's `user` adds each
@@ -11,11 +12,10 @@ import { z } from "zod";
 import { defineApp, SpecContext } from "../config/app-definition";
 import { dbMemoryMb, imageRef, intRange, matching, port } from "../config/schema";
 import { AppSpec, FileSpec, SecretUse, ServiceSpec } from "../components/app-spec";
-import { bashHttpCheck, curlHttpCheck, tcpConnectedCheck, tcpCheck } from "../components/healthcheck";
+import { curlHttpCheck, tcpConnectedCheck, tcpCheck } from "../components/healthcheck";
 import { Scope } from "../components/naming";
 import { postgresService } from "../components/postgres";
 import { imageRun } from "./image-contracts";
-import { pecanProxySite } from "./pecan-proxy";
 
 const machineId = intRange(1, 2147483);
 const modelName = matching(/^[A-Za-z][A-Za-z0-9]{0,31}$/, "a model name of letters and digits, e.g. SIPNET");
@@ -23,7 +23,7 @@ const imageTag = (example: string) => matching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,12
 
 export const pecanSettings = z
   .object({
-    port: port.default(80).describe("host port of the reverse proxy, the only published port (PEcAn's 80)"),
+    port: port.default(80).describe("host port of /pecan/, /bety/ and /api/, the only published port (PEcAn's 80)"),
     // BETY allocates each machine its own id range, which is what makes syncing between instances possible.
     machineId: machineId.optional().describe("this instance's BETY machine id (LOCAL_SERVER, applied by BETY's fix); unset: derived from project and stack (100..9999)"),
     syncPeers: z.array(machineId, { message: "a list of BETY machine ids" }).default([])
@@ -37,7 +37,6 @@ export const pecanSettings = z
     betyVersion: imageTag("5.4.1").default("5.4.1").describe("tag of BETY's images (pecan/bety, pecan/db), which BETY releases by its own version"),
     postgisImage: imageRef.default("postgis/postgis:12-3.3").describe("the database image"),
     rabbitmqImage: imageRef.default("rabbitmq:3.13-management").describe("the broker image"),
-    proxyImage: imageRef.default("nginx:1.27").describe("the reverse proxy image"),
     dbMemoryMb: dbMemoryMb(512),
   })
   .strict()
@@ -115,7 +114,7 @@ export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
 
   return {
     // Only the proxy is on the front end; everything else has no route out and nothing published.
-    networks: { frontend: {}, backend: { internal: true } },
+    networks: { backend: { internal: true } },
     volumes: { postgres: { keepOnDestroy: keep }, rabbitmq: { keepOnDestroy: keep }, runs: { keepOnDestroy: keep } },
     secrets: {
       "postgres-password": {}, "db-password": {}, "rabbitmq-password": {}, "bety-secret-key": { length: 64 }, "first-users-password": { length: 16 },
@@ -151,6 +150,7 @@ export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
         image: betyImage("bety"),
         env: { PGHOST: "postgres", ...BETY, LOCAL_SERVER: localServer, REMOTE_SERVERS: s.syncPeers.join(" "), RAILS_RELATIVE_URL_ROOT: "/bety", UNICORN_WORKER_PROCESSES: "1" },
         secrets: [betyPassword, secretKey],
+        ports: [{ internal: 8000, external: s.port, setting: "port", http: true, path: "/bety/" }],
         healthcheck: { ...curlHttpCheck(8000, "/bety/"), startPeriod: "10s" },
         dependsOn: userJobs.length ? userJobs : ["init-machine"],
       }),
@@ -160,6 +160,7 @@ export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
         secrets: [betyPassword, secretKey],
         files: [brokerUri],
         volumes: { runs: DATA_DIR },
+        ports: [{ internal: 8080, external: s.port, setting: "port", http: true, path: "/pecan/", redirectRoot: true }],
         healthcheck: curlHttpCheck(8080, "/pecan/"),
         dependsOn: ready,
       }),
@@ -172,6 +173,7 @@ export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
         secrets: [asEnv("db-password", "PGPASSWORD"), secretKey],
         files: [brokerUri],
         volumes: { runs: DATA_DIR },
+        ports: [{ internal: 8000, external: s.port, setting: "port", http: true, path: "/api/" }],
         healthcheck: curlHttpCheck(8000, "/api/ping"),
         dependsOn: ready,
       }),
@@ -184,17 +186,6 @@ export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
         dependsOn: ["rabbitmq"],
       }),
       ...runners,
-      proxy: {
-        image: { ref: s.proxyImage },
-        files: [{ path: "/etc/nginx/conf.d/default.conf", content: pecanProxySite([
-          { path: "/pecan/", upstream: "web:8080" }, { path: "/bety/", upstream: "bety:8000" }, { path: "/api/", upstream: "api:8000" },
-        ]) }],
-        networks: ["frontend", "backend"],
-        ports: [{ internal: 80, external: s.port, setting: "port", http: true }],
-        healthcheck: bashHttpCheck(80),
-        dependsOn: ["web", "bety", "api"],
-        memoryMb: 64,
-      },
     },
   };
 }

@@ -8,9 +8,15 @@
 // the old release shuts down, retries on another one. Tested directly, without Pulumi.
 import { AppSpec, HealthCheck, HEALTHCHECK_DEFAULTS, PublishedPort, ServiceSpec } from "../app-spec";
 
-/** The key of the proxy service and of its network in the rewritten spec. */
+/** The key of the proxy service and of its networks in the rewritten spec. */
 export const FRONT_PROXY = "front-proxy";
+/**
+ * The proxy and the services it routes to: internal (no route out), so a service that had none
+ * (PEcAn's, on an internal back-end network) gets none by being routed to.
+ */
 export const EDGE_NETWORK = "edge";
+/** The proxy's own network with a route out, where its ports are published. */
+export const PUBLIC_NETWORK = "public";
 /** Labels our docker provider reads (toolchain/provider-docker/shim/rollout.go). */
 export const ROLLOUT_LABEL = "appstacks.rollout";
 export const READY_CHECK_LABEL = "appstacks.ready-check";
@@ -60,7 +66,9 @@ export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
   const rolling = rolloutPlan(spec).rolling;
   if (rolling.length === 0) return spec;
   for (const key of [FRONT_PROXY]) if (spec.services[key] !== undefined) throw new Error(`services.${key}: the name is taken by the front proxy (allowed: another service name)`);
-  if (spec.networks?.[EDGE_NETWORK] !== undefined) throw new Error(`networks.${EDGE_NETWORK}: the name is taken by the front proxy's network (allowed: another network name)`);
+  for (const key of [EDGE_NETWORK, PUBLIC_NETWORK]) {
+    if (spec.networks?.[key] !== undefined) throw new Error(`networks.${key}: the name is taken by the front proxy's network (allowed: another network name)`);
+  }
   const proxyName = proxy.physicalName(FRONT_PROXY);
   const services: Record<string, ServiceSpec> = {};
   const published: PublishedPort[] = [];
@@ -78,14 +86,24 @@ export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
     };
     for (const p of svc.ports ?? []) {
       const route = `${name}-${p.external}`;
-      labels[`traefik.http.routers.${route}.entrypoints`] = entryPoint(p);
-      labels[`traefik.http.routers.${route}.rule`] = "PathPrefix(`/`)";
-      labels[`traefik.http.routers.${route}.service`] = route;
-      labels[`traefik.http.routers.${route}.middlewares`] = `${name}-retry`;
+      const router = (suffix: string, rule: string, middlewares: string) => {
+        labels[`traefik.http.routers.${route}${suffix}.entrypoints`] = entryPoint(p);
+        labels[`traefik.http.routers.${route}${suffix}.rule`] = rule;
+        labels[`traefik.http.routers.${route}${suffix}.service`] = route;
+        labels[`traefik.http.routers.${route}${suffix}.middlewares`] = middlewares;
+      };
+      router("", `PathPrefix(\`${p.path ?? "/"}\`)`, `${name}-retry`);
       labels[`traefik.http.services.${route}.loadbalancer.server.port`] = String(p.internal);
-      // Inside, the proxy's entry points listen on 80, 81, …: never on 8080, where --ping
-      // opens Traefik's own entry point, whatever host port a user picks.
-      published.push({ internal: 80 + published.length, external: p.external, ip: p.ip, setting: p.setting, http: true });
+      if (p.redirectRoot && p.path !== undefined) {
+        router("-root", "Path(`/`)", `${route}-root`);
+        labels[`traefik.http.middlewares.${route}-root.redirectregex.regex`] = "^(https?://[^/]+)/$";
+        labels[`traefik.http.middlewares.${route}-root.redirectregex.replacement`] = `\${1}${p.path}`;
+      }
+      // Each host port once (services under distinct paths share it). Inside, the proxy's entry
+      // points listen on 80, 81, …: never on 8080, where --ping opens Traefik's own entry point.
+      if (!published.some((q) => q.external === p.external && (q.ip ?? "0.0.0.0") === (p.ip ?? "0.0.0.0"))) {
+        published.push({ internal: 80 + published.length, external: p.external, ip: p.ip, setting: p.setting, http: true });
+      }
     }
     services[name] = {
       ...svc,
@@ -96,11 +114,11 @@ export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
     };
   }
   services[FRONT_PROXY] = proxyService(proxy.image, proxyName, proxy.physicalName(EDGE_NETWORK), published);
-  return { ...spec, services, networks: { ...spec.networks, [EDGE_NETWORK]: {} } };
+  return { ...spec, services, networks: { ...spec.networks, [EDGE_NETWORK]: { internal: true }, [PUBLIC_NETWORK]: {} } };
 }
 
 function entryPoint(p: PublishedPort): string {
-  return `port${p.external}`;
+  return `port${p.external}${p.ip === undefined || p.ip === "0.0.0.0" ? "" : `-${p.ip.replace(/[^0-9a-f]/gi, "-")}`}`;
 }
 
 /** The check the provider runs before the previous release goes, as the label carries it. */
@@ -137,7 +155,7 @@ function proxyService(image: string, proxyName: string, edge: string, ports: Pub
       "--global.sendanonymoususage=false",
       ...ports.map((p) => `--entrypoints.${entryPoint(p)}.address=:${p.internal}`),
     ],
-    networks: [EDGE_NETWORK],
+    networks: [PUBLIC_NETWORK, EDGE_NETWORK],
     ports,
     dockerSocket: true,
     healthcheck: { test: ["CMD", "traefik", "healthcheck", "--ping"] },

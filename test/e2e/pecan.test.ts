@@ -36,15 +36,15 @@ const dbContainer = () => containersLabelled(STACK_LABEL, t!.runId).find((n) => 
 const sql = (q: string) => execIn(dbContainer(), ["psql", "-U", "postgres", "-d", "bety", "-tAc", q]);
 const container = (svc: string) => containersLabelled(STACK_LABEL, t!.runId).find((n) => n.endsWith(`-pecan-${svc}`))!;
 
-test("up: every service healthy; only the proxy publishes; web, BETY and the API answer through it", async () => {
+test("up: every service healthy; only the front proxy publishes; web, BETY and the API answer through it, and / leads to the web UI", async () => {
   const up = await t!.stack.up(streamOutput);
   expect(up.summary.result).toBe("succeeded");
   const running = containersLabelled(STACK_LABEL, t!.runId).map((n) => n.replace(/^.*-pecan-/, "")).sort();
   // The init jobs stay, exited 0: the record of what ran.
-  expect(running).toEqual(["api", "bety", "executor", "front-proxy", "init-db", "init-machine", "init-user-carya", "init-user-guest", "postgres", "proxy", "rabbitmq", "runner-sipnet", "web"]);
+  expect(running).toEqual(["api", "bety", "executor", "front-proxy", "init-db", "init-machine", "init-user-carya", "init-user-guest", "postgres", "rabbitmq", "runner-sipnet", "web"]);
   for (const c of containersLabelled(STACK_LABEL, t!.runId).filter((n) => !/-init-/.test(n))) expect(healthOf(c)).toBe("healthy");
   const published = containersLabelled(STACK_LABEL, t!.runId).filter((c) => execFileSync("docker", ["port", c], { encoding: "utf8" }).trim() !== "");
-  // PEcAn's proxy publishes nothing itself: its front proxy does, so the proxy rolls out (docs/rollouts.md).
+  // The front proxy (Traefik) publishes the one port and routes /pecan/, /bety/ and /api/ by path.
   expect(published.map((n) => n.replace(/^.*-pecan-/, ""))).toEqual(["front-proxy"]);
 
   expect((up.outputs.urls.value as Record<string, string>).pecan).toBe(`${base}/pecan/`);
@@ -57,6 +57,8 @@ test("up: every service healthy; only the proxy publishes; web, BETY and the API
   expect(bety.body).toContain("<li>users: 2</li>");
   expect(bety.body).toContain("<li>sync peers: 7</li>");
   expect(JSON.parse((await http(`${base}/api/ping`)).body)).toEqual({ request: "ping", response: "pong" });
+  const root = await fetch(`${base}/`, { redirect: "manual" });
+  expect([root.status, root.headers.get("location")]).toEqual([302, `${base}/pecan/`]);
 });
 
 test("secrets are in the processes' environment, set from files, and nowhere in docker inspect", () => {

@@ -19,7 +19,7 @@ describe("loadConfig", () => {
       portal: expect.objectContaining({ httpPort: 80, mongoImage: "mongo:7.0" }),
       pecan: {
         port: 80, syncPeers: [], models: ["SIPNET"], firstUsers: { carya: 1 }, pecanVersion: "1.8.0", betyVersion: "5.4.1",
-        postgisImage: "postgis/postgis:12-3.3", rabbitmqImage: "rabbitmq:3.13-management", proxyImage: "nginx:1.27", dbMemoryMb: 512,
+        postgisImage: "postgis/postgis:12-3.3", rabbitmqImage: "rabbitmq:3.13-management", dbMemoryMb: 512,
       },
       lab: {
         proxyPort: 3456, livePort: 3457, registryPort: 5000, bluePort: 50100, greenPort: 50101, readerPort: 8000, writerPort: 7000, webappPort: 3000, blueRelease: "1", greenRelease: "1",

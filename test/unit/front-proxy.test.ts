@@ -2,7 +2,7 @@
 // gap, the labels Traefik routes them by, and the proxy that publishes their ports instead.
 import { AppSpec, specProblems } from "../../components/app-spec";
 import { describeRollouts } from "../../components/app";
-import { EDGE_NETWORK, FRONT_PROXY, READY_CHECK_LABEL, rolloutPlan, withFrontProxy } from "../../components/runtime/front-proxy";
+import { EDGE_NETWORK, FRONT_PROXY, PUBLIC_NETWORK, READY_CHECK_LABEL, rolloutPlan, withFrontProxy } from "../../components/runtime/front-proxy";
 import { APPS } from "../../stacks/registry";
 import { AppDefinition } from "../../config/app-definition";
 
@@ -64,7 +64,8 @@ describe("withFrontProxy", () => {
 
   test("the proxy publishes the rolling ports on the same host ports (80, 81… inside, never Traefik's own 8080), reads only its own containers, and checks itself with traefik healthcheck", () => {
     expect(front.ports).toEqual([{ internal: 80, external: 8080, setting: "port", http: true }]);
-    expect(front.networks).toEqual([EDGE_NETWORK]);
+    expect(front.networks).toEqual([PUBLIC_NETWORK, EDGE_NETWORK]);
+    expect(out.networks?.[EDGE_NETWORK]).toEqual({ internal: true });
     expect(front.dockerSocket).toBe(true);
     expect(front.command).toEqual(expect.arrayContaining([
       "--providers.docker.exposedbydefault=false",
@@ -73,7 +74,7 @@ describe("withFrontProxy", () => {
       "--entrypoints.port8080.address=:80",
     ]));
     expect(front.healthcheck?.test).toEqual(["CMD", "traefik", "healthcheck", "--ping"]);
-    expect(out.networks?.[EDGE_NETWORK]).toEqual({});
+    expect(out.networks?.[PUBLIC_NETWORK]).toEqual({});
   });
 
   test("the rewritten spec is valid and publishes each host port once", () => {
@@ -92,4 +93,41 @@ test.each(APPS.map((a) => [a.name, a as AppDefinition] as const))("%s: every rew
   const settings = app.settings.parse({});
   const s = app.spec(settings, { scope: { project: "p", stack: "s", app: app.name }, keepDataOnDestroy: true, imageOverrides: {} });
   expect(specProblems(app.name, withFrontProxy(s, proxy))).toEqual([]);
+});
+
+describe("services that share one host port under their own paths (PEcAn's /pecan/, /bety/, /api/)", () => {
+  const route = (path: string, more: object = {}) => ({ internal: 8000, external: 80, http: true, path, ...more });
+  const shared: AppSpec = {
+    networks: { back: { internal: true } },
+    services: {
+      web: { image: { ref: "x:1" }, networks: ["back"], ports: [route("/pecan/", { redirectRoot: true })], healthcheck: check },
+      api: { image: { ref: "x:1" }, networks: ["back"], ports: [route("/api/")], healthcheck: check },
+    },
+  };
+
+  test("are valid, and routed by path prefix through one entry point the proxy publishes once; / redirects to the front page", () => {
+    expect(specProblems("app", shared)).toEqual([]);
+    const out = withFrontProxy(shared, proxy);
+    expect(out.services[FRONT_PROXY].ports).toEqual([{ internal: 80, external: 80, http: true }]);
+    expect(out.services.api.labels).toMatchObject({ "traefik.http.routers.api-80.rule": "PathPrefix(`/api/`)", "traefik.http.routers.api-80.entrypoints": "port80" });
+    expect(out.services.web.labels).toMatchObject({
+      "traefik.http.routers.web-80.rule": "PathPrefix(`/pecan/`)",
+      "traefik.http.routers.web-80-root.rule": "Path(`/`)",
+      "traefik.http.middlewares.web-80-root.redirectregex.regex": "^(https?://[^/]+)/$",
+      "traefik.http.middlewares.web-80-root.redirectregex.replacement": "${1}/pecan/",
+    });
+    expect(out.services.api.labels?.["traefik.http.routers.api-80-root.rule"]).toBeUndefined();
+  });
+
+  test("the same path twice, a path on a non-HTTP port, a malformed path, or a redirect without a path: one line each", () => {
+    const withPorts = (api: object[]): AppSpec => ({ ...shared, services: { ...shared.services, api: { ...shared.services.api, ports: api as never } } });
+    expect(specProblems("app", withPorts([route("/pecan/")]))).toEqual(["app.services.api.ports.external: 80 is already published by app.services.web (allowed: a free host port, or HTTP ports with distinct paths)"]);
+    expect(specProblems("app", withPorts([{ internal: 8000, external: 81, path: "/api/" }]))).toEqual([
+      'app.services.api.ports.path: "/api/" is not a path prefix of an HTTP port (allowed: on a port with http: true, a path such as /bety/, starting and ending with /)',
+    ]);
+    expect(specProblems("app", withPorts([route("api")]))).toHaveLength(1);
+    expect(specProblems("app", withPorts([{ internal: 8000, external: 81, http: true, redirectRoot: true }]))).toEqual([
+      "app.services.api.ports.redirectRoot: true needs a path to redirect to (allowed: with path, e.g. /pecan/)",
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 // Graceful stops: every container Pulumi deletes or replaces gets its stop signal and a grace
 // period before SIGKILL (docker.Container destroyGraceSeconds): 30 s for a service that mounts a
 // data volume, 10 s for any other, a spec's stopGraceSeconds wins; never 0 (SIGKILL at once).
-import { installMocks, reset, ofType, deployForTest } from "./mocks";
+import { installMocks, reset, ofType, deployForTest, PROXY_IMAGE } from "./mocks";
 import { APPS } from "../../stacks/registry";
 import { STOP_GRACE_DEFAULTS, specProblems, stopGraceFor, AppSpec } from "../../components/app-spec";
 import { AppDefinition, SpecContext } from "../../config/app-definition";
@@ -9,10 +9,10 @@ import { AppDefinition, SpecContext } from "../../config/app-definition";
 installMocks();
 const CONTAINER = "docker:index/container:Container";
 
-/** Every container of one app with its default settings: service → destroyGraceSeconds. */
+/** Every container of one app with its default settings, deployed as the program does (behind its front proxy): service → destroyGraceSeconds. */
 async function graceOf(app: AppDefinition): Promise<Record<string, number>> {
   reset();
-  await deployForTest(app, {});
+  await deployForTest(app, { frontProxyImage: PROXY_IMAGE });
   const prefix = `appstacks-dev-${app.name}-`;
   return Object.fromEntries(ofType(CONTAINER).map((c) => [c.inputs.name.replace(prefix, ""), c.inputs.destroyGraceSeconds]));
 }
@@ -41,7 +41,9 @@ describe("every container of every app", () => {
   test.each(APPS.map((a): [string, AppDefinition] => [a.name, a]))("%s: data-volume services 30 s, others (jobs included) 10 s, unless the spec says", async (name, app) => {
     const spec = app.spec(app.settings.parse({}), ctx(name));
     const grace = await graceOf(app);
-    expect(Object.keys(grace).sort()).toEqual(Object.keys(spec.services).sort());
+    // The spec's services, and the front proxy in front of the ones that publish HTTP (all but the lab).
+    expect(Object.keys(grace).sort()).toEqual([...Object.keys(spec.services), ...(name === "lab" ? [] : ["front-proxy"])].sort());
+    expect(grace["front-proxy"] ?? 10).toBe(10);
     for (const [svc, s] of Object.entries(spec.services)) {
       const expected = s.stopGraceSeconds ?? (Object.keys(s.volumes ?? {}).length > 0 ? 30 : 10);
       expect(`${svc} ${grace[svc]}`).toBe(`${svc} ${expected}`);
@@ -50,13 +52,13 @@ describe("every container of every app", () => {
   });
 
   test("the engines: PostgreSQL, MySQL, RabbitMQ, MongoDB and the registry get 30 s; web servers, proxies and jobs 10 s", async () => {
-    expect(await graceOf(byName("biostar"))).toEqual({ db: 30, web: 10, migrate: 10, init: 10 });
+    expect(await graceOf(byName("biostar"))).toEqual({ db: 30, web: 10, migrate: 10, init: 10, "front-proxy": 10 });
     const wattrex = await graceOf(byName("wattrex"));
     expect([wattrex.db, wattrex.broker, wattrex.web]).toEqual([30, 30, 10]);
     const portal = await graceOf(byName("portal"));
     expect([portal.mongo, portal.nginx, portal.ingest]).toEqual([30, 10, 10]);
     const pecan = await graceOf(byName("pecan"));
-    expect([pecan.postgres, pecan.rabbitmq, pecan.proxy]).toEqual([30, 30, 10]);
+    expect([pecan.postgres, pecan.rabbitmq, pecan["front-proxy"]]).toEqual([30, 30, 10]);
     const lab = await graceOf(byName("lab"));
     // The spawner's 30 s is its own (it removes the containers it started), not a volume's.
     expect([lab.registry, lab.redis, lab.spawner, lab.switch]).toEqual([30, 10, 30, 10]);

@@ -101,7 +101,7 @@ describe("app spec checks", () => {
       'a.services.web.dependsOn: "cache" is not a service of a (allowed: web)',
       "a.services.web.dependsOn: a service cannot depend on itself",
       "a.services.web.ports.external: 70000 is not a port (allowed: an integer from 1 to 65535)",
-      "a.services.web.ports.external: 8080 is already published by a.services.web (allowed: a free host port)",
+      "a.services.web.ports.external: 8080 is already published by a.services.web (allowed: a free host port, or HTTP ports with distinct paths)",
     ]);
   });
 

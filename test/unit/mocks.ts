@@ -7,6 +7,10 @@ import { App } from "../../components/app";
 import { DockerHost } from "../../components/host/docker-host";
 import { LocalDockerHost } from "../../components/host/local";
 import { deployApp } from "../../stacks/deploy";
+import { loadConfig } from "../../stacks/registry";
+
+/** The front proxy image the program passes by default (appstacks:proxyImage), for tests that deploy as the program does. */
+export const PROXY_IMAGE = loadConfig("appstacks", {}).proxyImage;
 
 export interface Recorded {
   type: string;
@@ -125,6 +129,8 @@ export interface TestDeploy {
   readonly keepDataOnDestroy?: boolean;
   readonly imageOverrides?: Readonly<Record<string, string>>;
   readonly secretSeed?: pulumi.Input<string>;
+  /** The front proxy's image, as the program passes appstacks:proxyImage (PROXY_IMAGE); unset: none, the spec as the stack wrote it. */
+  readonly frontProxyImage?: string;
   /** Config secrets by key (biostarDbPassword …), as pulumi config set --secret would hold them. */
   readonly secrets?: Readonly<Record<string, pulumi.Output<string>>>;
 }
@@ -133,7 +139,7 @@ export interface TestDeploy {
 export async function deployForTest(app: AppDefinition, t: TestDeploy = {}): Promise<App> {
   const deployed = deployApp(app, app.settings.parse(t.settings ?? {}), {
     host: t.host ?? new LocalDockerHost("host"), scope: { project: "appstacks", stack: t.stack ?? "dev" },
-    keepDataOnDestroy: t.keepDataOnDestroy ?? true, imageOverrides: t.imageOverrides ?? {}, secretSeed: t.secretSeed,
+    keepDataOnDestroy: t.keepDataOnDestroy ?? true, imageOverrides: t.imageOverrides ?? {}, secretSeed: t.secretSeed, frontProxyImage: t.frontProxyImage,
     namespace: "appstacks", readSecret: (key) => t.secrets?.[key],
   }, { transformations: [recordOptions] });
   // In a preview, unknown ids never resolve: the caller inspects what is known instead.

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, ofType, byName, options, dependsOnNames, uploads as uploadsOf, deployForTest } from "./mocks";
+import { installMocks, reset, ofType, byName, options, dependsOnNames, uploads as uploadsOf, deployForTest, PROXY_IMAGE } from "./mocks";
 import { pecan, defaultMachineId } from "../../stacks/pecan";
-import { pecanProxySite } from "../../stacks/pecan-proxy";
+import { pecanProxySite } from "../../bench/lib/pecan-proxy";
 
 installMocks();
 const CONTAINER = "docker:index/container:Container";
@@ -9,7 +9,7 @@ const CONTAINER = "docker:index/container:Container";
 async function deploy(extra: Record<string, unknown> & { keepDataOnDestroy?: boolean } = {}, stack = "dev") {
   reset();
   const { keepDataOnDestroy, ...settings } = extra;
-  return deployForTest(pecan, { settings, stack, keepDataOnDestroy });
+  return deployForTest(pecan, { settings, stack, keepDataOnDestroy, frontProxyImage: PROXY_IMAGE });
 }
 
 const short = (name: string) => name.replace(/^appstacks-\w+-pecan-/, "");
@@ -18,12 +18,12 @@ const uploads = (svc: string) => uploadsOf(`pecan-${svc}-container`);
 const dependsOn = (svc: string) => dependsOnNames(`pecan-${svc}-container`, "pecan");
 
 describe("PEcAn stack", () => {
-  test("services, one runner per model, and only the proxy published (PEcAn's port 80 by default)", async () => {
+  test("services, one runner per model, and only the front proxy published (PEcAn's port 80 by default)", async () => {
     await deploy({ models: ["SIPNET", "ED2"], firstUsers: { carya: 1, guest: 4 } });
     const ports = Object.fromEntries(ofType(CONTAINER).map((c) => [short(c.inputs.name), (c.inputs.ports ?? []).map((p: { internal: number; external: number }) => `${p.external}->${p.internal}`)]));
     expect(ports).toEqual({
       postgres: [], rabbitmq: [], "init-db": [], "init-machine": [], "init-user-carya": [], "init-user-guest": [], bety: [], web: [], api: [], executor: [],
-      "runner-sipnet": [], "runner-ed2": [], proxy: ["80->80"],
+      "runner-sipnet": [], "runner-ed2": [], "front-proxy": ["80->80"],
     });
     expect(byName("pecan-runner-ed2-image").inputs.name).toBe("pecan/model-ed2-git:1.8.0");
     // BETY's images go by BETY's own release, not PEcAn's.
@@ -31,16 +31,29 @@ describe("PEcAn stack", () => {
     expect(byName("pecan-init-db-image").inputs.name).toBe("pecan/db:5.4.1");
   });
 
-  test("the back end is internal; the proxy alone bridges it to the front end, on the ports the images listen on", async () => {
+  test("the back end is internal; the front proxy routes /pecan/, /bety/ and /api/ by path, over an internal edge network, to the ports the images listen on", async () => {
     await deploy();
     expect(byName("pecan-backend-network").inputs.internal).toBe(true);
-    expect(byName("pecan-frontend-network").inputs.internal).toBeFalsy();
+    expect(byName("pecan-edge-network").inputs.internal).toBe(true);
+    expect(byName("pecan-public-network").inputs.internal).toBeFalsy();
     const nets = Object.fromEntries(ofType(CONTAINER).map((c) => [short(c.inputs.name), c.inputs.networksAdvanced.map((n: { name: string }) => short(n.name))]));
-    for (const [svc, list] of Object.entries(nets)) expect(list).toEqual(svc === "proxy" ? ["frontend", "backend"] : ["backend"]);
-    const site = uploads("proxy")["/etc/nginx/conf.d/default.conf"];
-    expect(site).toContain("location /pecan/ {\n        set $upstream http://web:8080;");
-    expect(site).toContain("set $upstream http://bety:8000;");
-    expect(site).toContain("set $upstream http://api:8000;");
+    const routed = ["bety", "web", "api"];
+    for (const [svc, list] of Object.entries(nets)) {
+      expect([svc, list]).toEqual([svc, svc === "front-proxy" ? ["public", "edge"] : routed.includes(svc) ? ["backend", "edge"] : ["backend"]]);
+    }
+    const labels = (svc: string) => Object.fromEntries((byName(`pecan-${svc}-container`).inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+    expect(labels("web")).toMatchObject({
+      "traefik.http.routers.web-80.rule": "PathPrefix(`/pecan/`)", "traefik.http.services.web-80.loadbalancer.server.port": "8080",
+      // / redirects to the web UI, as PEcAn's proxy did.
+      "traefik.http.routers.web-80-root.rule": "Path(`/`)", "traefik.http.middlewares.web-80-root.redirectregex.replacement": "${1}/pecan/",
+    });
+    expect(labels("bety")).toMatchObject({ "traefik.http.routers.bety-80.rule": "PathPrefix(`/bety/`)", "traefik.http.services.bety-80.loadbalancer.server.port": "8000" });
+    expect(labels("api")).toMatchObject({ "traefik.http.routers.api-80.rule": "PathPrefix(`/api/`)", "traefik.http.services.api-80.loadbalancer.server.port": "8000" });
+  });
+
+  test("without a front proxy, routing by path is refused in one line", async () => {
+    reset();
+    await expect(deployForTest(pecan, {})).rejects.toThrow("pecan.services.api.ports.path: routing by path needs the app's front proxy (allowed: give AppStack a frontProxyImage, as the program does from appstacks:proxyImage)");
   });
 
   test("health-gated order: pecan/db, BETY's fix, each first user, then the services; health checks use the images' own tools", async () => {
@@ -51,10 +64,12 @@ describe("PEcAn stack", () => {
     expect(await dependsOn("bety")).toEqual(["init-user-carya", "init-user-guest"]);
     for (const svc of ["web", "api"]) expect(await dependsOn(svc)).toEqual(["init-machine", "postgres", "rabbitmq"]);
     for (const svc of ["executor", "runner-sipnet"]) expect(await dependsOn(svc)).toEqual(["rabbitmq"]);
-    expect(await dependsOn("proxy")).toEqual(["api", "bety", "web"]);
-    for (const svc of ["postgres", "rabbitmq", "bety", "web", "api", "executor", "runner-sipnet", "proxy"]) expect(byName(`pecan-${svc}-container`).inputs.wait).toBe(true);
+    for (const svc of ["postgres", "rabbitmq", "executor", "runner-sipnet", "front-proxy"]) expect(byName(`pecan-${svc}-container`).inputs.wait).toBe(true);
+    // Routed by the front proxy: they roll out, gated by the provider on their ready check.
+    for (const svc of ["bety", "web", "api"]) expect(byName(`pecan-${svc}-container`).inputs.labels).toContainEqual({ label: "appstacks.rollout", value: "start-first" });
     for (const job of ["init-db", "init-machine", "init-user-carya"]) expect(byName(`pecan-${job}-container`).inputs).toMatchObject({ attach: true, restart: "no" });
-    const test = (svc: string) => byName(`pecan-${svc}-container`).inputs.healthcheck.tests;
+    const test = (svc: string) => byName(`pecan-${svc}-container`).inputs.healthcheck?.tests
+      ?? JSON.parse((byName(`pecan-${svc}-container`).inputs.labels as { label: string; value: string }[]).find((l) => l.label === "appstacks.ready-check")!.value).test;
     expect(test("web")).toEqual(["CMD", "curl", "-fsS", "-o", "/dev/null", "-m", "4", "http://127.0.0.1:8080/pecan/"]);
     expect(test("api")).toContain("http://127.0.0.1:8000/api/ping");
     expect(test("executor")[1]).toBe("grep");

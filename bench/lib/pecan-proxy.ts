@@ -1,6 +1,7 @@
-// PEcAn's reverse proxy (PEcAn ships traefik; here nginx, the one proxy image every app of this
-// repo uses, so one stand-in serves them all offline): the only published entry point, routing
-// by path to the web UI, BETY and the API.
+// The compose twin's reverse proxy for PEcAn (bench/compose/pecan.yml): nginx routing by path to
+// the web UI, BETY and the API, the only published entry point, as our stack ran it before its
+// front proxy (Traefik, the one PEcAn itself ships) routed by path. Compose has no front proxy
+// of its own, so the twin keeps nginx.
 
 export interface PecanRoute {
   /** Path prefix, e.g. /pecan/ */
@@ -11,7 +12,7 @@ export interface PecanRoute {
 
 export function pecanProxySite(routes: readonly PecanRoute[]): string {
   const lines = [
-    "# Rendered by appstacks (stacks/pecan-proxy.ts).",
+    "# Rendered by appstacks (bench/lib/pecan-proxy.ts).",
     "server {",
     "    listen 80;",
     "    server_name _;",
