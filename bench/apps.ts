@@ -124,7 +124,8 @@ export const pecan: BenchApp = {
   name: "pecan",
   composeFile: path.join(ROOT, "bench/compose/pecan.yml"),
   ports: ["web"],
-  services: ["postgres", "rabbitmq", "bety", "web", "api", "executor", "runner-sipnet", "proxy"],
+  // Both tools' services; compose's nginx proxy and our front proxy are the tools' own entry points.
+  services: ["postgres", "rabbitmq", "bety", "web", "api", "executor", "runner-sipnet"],
   jobs: ["init-db", "init-machine", "init-user-carya"],
   builtImages: [],
   ours: (ports, changed) => ({
