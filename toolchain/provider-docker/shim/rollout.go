@@ -255,7 +255,8 @@ func oneLine(s string) string {
 // release is paused (a paused container is not routed to; the requests it holds wait), a short
 // container of the proxy's own image is started beside it (`traefik version`: the event that
 // makes the proxy rebuild its routes, now without the paused release), and after the proxy's
-// reaction time it is resumed, serves what it holds, and is stopped as usual.
+// reaction time it is resumed, serves what it holds (until no connection to its routed ports is
+// open), and is stopped as usual.
 func withDrainBeforeStop(p *schema.Provider) {
 	r := p.ResourcesMap["docker_container"]
 	del := r.DeleteContext
@@ -287,10 +288,10 @@ func drain(ctx context.Context, c *client.Client, id string, labels map[string]s
 		return
 	}
 	defer func() {
-		// Resumed, it serves the requests it holds (they reached it before the proxy's rebuild)
-		// before the stop closes its listener.
+		// Resumed, it serves the requests it holds (they reached it before the proxy's rebuild,
+		// some still in its listen queue) before the stop closes its listener.
 		if c.ContainerUnpause(context.Background(), id) == nil {
-			time.Sleep(handover)
+			waitIdle(ctx, c, id, routedPorts(labels))
 		}
 	}()
 	poke := map[string]string{"appstacks.role": "proxy-reload"}
@@ -307,4 +308,61 @@ func drain(ctx context.Context, c *client.Client, id string, labels map[string]s
 		return
 	}
 	time.Sleep(handover)
+}
+
+// drainLimit bounds how long a release set aside may take to answer what it holds.
+const drainLimit = 10 * time.Second
+
+// routedPorts are the container ports its proxy routes to (Traefik's loadbalancer.server.port labels).
+func routedPorts(labels map[string]string) map[int]bool {
+	ports := map[int]bool{}
+	for k, v := range labels {
+		if strings.HasPrefix(k, "traefik.http.services.") && strings.HasSuffix(k, ".loadbalancer.server.port") {
+			var p int
+			if _, err := fmt.Sscanf(v, "%d", &p); err == nil {
+				ports[p] = true
+			}
+		}
+	}
+	return ports
+}
+
+// waitIdle waits, up to drainLimit, until no connection to the routed ports is open in the
+// container (read from its /proc/net/tcp and tcp6: a request in hand, or one still in the
+// listen queue, which the stop would reset). The proxy opens a connection per request, so none
+// open means nothing in hand. Without a way to look (no cat in the image), it waits a handover.
+func waitIdle(ctx context.Context, c *client.Client, id string, ports map[int]bool) {
+	deadline := time.Now().Add(drainLimit)
+	hc := &container.HealthConfig{Test: []string{"CMD", "cat", "/proc/net/tcp", "/proc/net/tcp6"}, Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		ok, out := probeWithOutput(ctx, c, id, "", hc)
+		if !ok {
+			time.Sleep(handover)
+			return
+		}
+		if openConnections(out, ports) == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// openConnections counts the ESTABLISHED entries (state 01) of /proc/net/tcp text whose local port is routed.
+func openConnections(procNetTCP string, ports map[int]bool) int {
+	n := 0
+	for _, line := range strings.Split(procNetTCP, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || f[3] != "01" {
+			continue
+		}
+		i := strings.LastIndex(f[1], ":")
+		var port int
+		if i < 0 {
+			continue
+		}
+		if _, err := fmt.Sscanf(f[1][i+1:], "%X", &port); err == nil && ports[port] {
+			n++
+		}
+	}
+	return n
 }
