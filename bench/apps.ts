@@ -22,9 +22,11 @@ export interface BenchApp {
   readonly composeFile: string;
   /** Host ports to allocate (fresh free ports each run). */
   readonly ports: readonly string[];
-  /** Services that run (healthy when they have a check) and one-shot jobs (exited 0). */
+  /** Services that run (healthy when they have a check) and one-shot jobs (exited 0), in both tools. */
   readonly services: readonly string[];
   readonly jobs: readonly string[];
+  /** Services only the compose twin runs: its own entry point, where ours has the front proxy. */
+  readonly composeOnly?: readonly string[];
   /** Images we build ourselves: compose runs `tag`, built from `context` once before timing. */
   readonly builtImages: readonly { readonly envVar: string; readonly tag: string; readonly context: string }[];
   /** Our stack's config (appstacks:*), before (`changed` false) and after the one-service change. */
@@ -43,6 +45,9 @@ export interface BenchApp {
    */
   readonly webRelease?: { readonly releaseOf: "nginx" | "debian"; readonly service: string };
 }
+
+/** The services the compose twin of `app` runs. */
+export const composeServices = (app: BenchApp): string[] => [...app.services, ...(app.composeOnly ?? [])];
 
 const secret = (n = 32) => crypto.randomBytes(n).toString("base64url").slice(0, n);
 const write = (dir: string, name: string, content: string) => fs.writeFileSync(path.join(dir, name), content, { mode: 0o644 });
@@ -124,8 +129,9 @@ export const pecan: BenchApp = {
   name: "pecan",
   composeFile: path.join(ROOT, "bench/compose/pecan.yml"),
   ports: ["web"],
-  // Both tools' services; compose's nginx proxy and our front proxy are the tools' own entry points.
   services: ["postgres", "rabbitmq", "bety", "web", "api", "executor", "runner-sipnet"],
+  // Compose has no front proxy: its twin keeps the nginx proxy our stack had (bench/lib/pecan-proxy.ts).
+  composeOnly: ["proxy"],
   jobs: ["init-db", "init-machine", "init-user-carya"],
   builtImages: [],
   ours: (ports, changed) => ({

@@ -2,7 +2,7 @@
 // the share of all cores busy over a window, beside the machine's own floor with neither running.
 // Our health checks run every 30 s once deployed (our provider probes quickly only while a
 // deployment waits); compose's twins keep the 2 s interval their service_healthy gating needs.
-import { BenchApp } from "./apps";
+import { BenchApp, composeServices } from "./apps";
 import { busyPercent } from "./lib/cpu";
 import { cli, removeLabelled, STACK_LABEL, waitReady } from "./lib/docker";
 import { appStack, remove, up } from "./lib/ours";
@@ -46,7 +46,7 @@ async function composeIdle(apps: readonly BenchApp[]): Promise<[number, number]>
       const proj = composeProject(app, "bench-idle", await freePortsFor(app.ports));
       projects.push(proj);
       await proj.p.up();
-      await waitReady(proj.runId, app.services, app.jobs);
+      await waitReady(proj.runId, composeServices(app), app.jobs);
     }
     await settle();
     const busy = await busyPercent(WINDOW_SECONDS);

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BenchApp, Ports, ROOT, STANDINS } from "./apps";
+import { BenchApp, composeServices, Ports, ROOT, STANDINS } from "./apps";
 import { ComposeProject } from "./lib/compose";
 import { cli, containersOf, removeLabelled, touched, waitReady } from "./lib/docker";
 import { appStack, destroy, lastUpdateChanges, programStack, remove, up } from "./lib/ours";
@@ -92,7 +92,7 @@ export async function buildComposeImages(app: BenchApp, say: (s: string) => void
 export async function composeApp(app: BenchApp): Promise<AppRun> {
   const ports = await freePortsFor(app.ports);
   const { p, runId, files, cleanUp } = composeProject(app, "bench", ports);
-  const ready = () => waitReady(runId, app.services, app.jobs);
+  const ready = () => waitReady(runId, composeServices(app), app.jobs);
   try {
     const [cold] = await timed(async () => { await p.up(); await ready(); });
     const before = await containersOf(runId);

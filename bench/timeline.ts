@@ -5,7 +5,7 @@
 import { spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { APPS } from "./apps";
+import { APPS, composeServices } from "./apps";
 import { removeLabelled, waitReady } from "./lib/docker";
 import { appStack, destroy, remove, up } from "./lib/ours";
 import { buildComposeImages, composeProject } from "./phases";
@@ -41,7 +41,7 @@ async function main() {
       t0 = Date.now();
       await p.up();
       tCmd = Date.now();
-      await waitReady(runId, app.services, app.jobs);
+      await waitReady(runId, composeServices(app), app.jobs);
       tReady = Date.now();
       await p.down();
     } finally {

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BenchApp, lab, Ports, ROOT, STANDINS } from "./apps";
+import { BenchApp, composeServices, lab, Ports, ROOT, STANDINS } from "./apps";
 import { cli, waitReady, removeLabelled } from "./lib/docker";
 import { underLoad } from "./lib/load";
 import { appStack, remove, up } from "./lib/ours";
@@ -98,11 +98,11 @@ export async function plainReplacement(app: BenchApp, rate: number, log: string,
   composeFiles = files;
   try {
     await p.up();
-    await waitReady(runId, app.services, app.jobs);
+    await waitReady(runId, composeServices(app), app.jobs);
     p.setEnv(await change.compose());
     push(await rollout(`${app.name}: the same change, \`docker-compose up -d\` + healthy`, url, rate, async () => {
       await p.up();
-      await waitReady(runId, app.services, app.jobs, ROLLOUT_TIMEOUT_MS);
+      await waitReady(runId, composeServices(app), app.jobs, ROLLOUT_TIMEOUT_MS);
     }));
     await p.down();
   } finally {

@@ -97,6 +97,7 @@ export type ProgramConfig<A extends readonly AnyApp[]> = {
   readonly keepDataOnDestroy: boolean;
   readonly imageOverrides: Readonly<Record<string, string>>;
   readonly proxyImage: string;
+  readonly noRollout: readonly string[];
 } & { readonly [D in A[number] as D["name"]]: z.output<D["settings"]> } & HostConfig;
 
 // Built once per registry: the program reads its keys from it and then parses with it.
@@ -126,6 +127,8 @@ function buildProgramSchema(apps: readonly AnyApp[]): z.ZodTypeAny {
       .describe("image reference or repository → a replacement (a mirror, or the offline stand-ins), e.g. {postgres: appstacks/postgres:local}"),
     proxyImage: imageRef.default("traefik:v3.6")
       .describe("the front proxy (Traefik) each app's HTTP services sit behind, so a change rolls them out with no failed request"),
+    noRollout: z.array(matching(/^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/, "app.service, e.g. biostar.web"), { message: "a list of app.service" }).default([])
+      .describe("services replaced the plain way (stop, then start: a gap) instead of rolled out behind the front proxy, as app.service, e.g. [biostar.web]"),
     ...Object.fromEntries(apps.map((a) => [a.name, a.settings.default({})])),
     ssh: sshSchema.default({}).describe("settings of target ssh (a server you have)"),
     ec2: ec2Schema.default({}).describe("settings of target ec2 (an instance this program creates)"),
@@ -218,6 +221,9 @@ export function parseConfig<A extends readonly AnyApp[]>(namespace: string, raw:
     seen.set(p, key);
   }
   if (clashes.length > 0) throw new Error(clashes.join("\n"));
+  const notDeployed = cfg.noRollout.map((s, i) => [s, i] as const).filter(([s]) => !(cfg.apps as string[]).includes(s.split(".")[0]))
+    .map(([s, i]) => `${namespace}:noRollout[${i}]: "${s}" names an app this stack does not deploy (allowed: a service of ${cfg.apps.length ? cfg.apps.join(", ") : "an app listed in apps"})`);
+  if (notDeployed.length > 0) throw new Error(notDeployed.join("\n"));
   return cfg;
 }
 

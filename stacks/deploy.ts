@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AppDefinition } from "../config/app-definition";
 import { App } from "../components/app";
+import { AppSpec } from "../components/app-spec";
 import { DockerHost } from "../components/host/docker-host";
 import { Scope } from "../components/naming";
 import { PortClaim, portClaimProblems, wantedPorts } from "../components/host/port-claims";
@@ -16,6 +17,8 @@ export interface StackContext {
   readonly imageOverrides: Readonly<Record<string, string>>;
   /** The front proxy services that publish only HTTP roll out behind (config: proxyImage). */
   readonly frontProxyImage?: string;
+  /** Services replaced the plain way instead of rolled out, as app.service (config: noRollout). */
+  readonly noRollout?: readonly string[];
   /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
   readonly secretSeed?: pulumi.Input<string>;
   /** The config namespace, for error messages (appstacks:portalTlsKey). */
@@ -38,10 +41,32 @@ export function deployApp<S extends z.ZodTypeAny>(app: AppDefinition<string, S>,
   const scope = { ...ctx.scope, app: app.name };
   const urls = Object.fromEntries(Object.entries(app.urls(settings)).map(([name, u]) =>
     [name, pulumi.interpolate`${u.https ? "https" : "http"}://${ctx.host.address}:${u.port}${u.path ?? "/"}`]));
+  const spec = app.spec(settings, { scope, keepDataOnDestroy: ctx.keepDataOnDestroy, imageOverrides: ctx.imageOverrides });
   return new App(app.type, app.name, {
     host: ctx.host, scope, secretSeed: ctx.secretSeed, secretValues, imageOverrides: ctx.imageOverrides, frontProxyImage: ctx.frontProxyImage, urls,
-    spec: app.spec(settings, { scope, keepDataOnDestroy: ctx.keepDataOnDestroy, imageOverrides: ctx.imageOverrides }),
+    spec: withRolloutOff(app.name, spec, ctx.noRollout ?? [], namespace),
   }, opts);
+}
+
+/**
+ * The spec with `rollout: false` on the services `noRollout` names for this app (app.service);
+ * a name that is no service of the app is refused in one line.
+ */
+export function withRolloutOff(appName: string, spec: AppSpec, noRollout: readonly string[], namespace: string): AppSpec {
+  const mine = noRollout.map((s, i) => [s, i] as const).filter(([s]) => s.split(".")[0] === appName);
+  if (mine.length === 0) return spec;
+  const services = { ...spec.services };
+  for (const [entry, i] of mine) {
+    const name = entry.slice(appName.length + 1);
+    if (services[name] === undefined) {
+      throw new pulumi.RunError(`${namespace}:noRollout[${i}]: "${entry}" is not a service of ${appName} (allowed: ${Object.keys(spec.services).filter((n) => !spec.services[n].job).sort().map((n) => `${appName}.${n}`).join(", ")})`);
+    }
+    if ((services[name].ports ?? []).some((p) => p.path !== undefined)) {
+      throw new pulumi.RunError(`${namespace}:noRollout[${i}]: "${entry}" shares its host port with other services under its own path, which only the front proxy can route (allowed: a service with a host port of its own)`);
+    }
+    services[name] = { ...services[name], rollout: false };
+  }
+  return { ...spec, services };
 }
 
 /**

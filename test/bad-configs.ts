@@ -22,7 +22,7 @@ const IMAGE = "an image reference such as postgres:16.4 or registry:5000/team/ap
 const PINNED = "a pinned image reference: a tag other than latest, or a digest";
 const BIOSTAR_KEYS = "port, buildContext, siteName, debug, postgresImage, baseImage, dbMemoryMb";
 const APPS = "biostar, wattrex, portal, pecan, lab";
-const TOP_KEYS = `target, apps, keepDataOnDestroy, imageOverrides, proxyImage, ${APPS}, ssh, ec2`;
+const TOP_KEYS = `target, apps, keepDataOnDestroy, imageOverrides, proxyImage, noRollout, ${APPS}, ssh, ec2`;
 
 export const BAD_CONFIGS: readonly BadConfig[] = [
   // Which apps, where
@@ -31,6 +31,8 @@ export const BAD_CONFIGS: readonly BadConfig[] = [
   { name: "the same app twice", config: { apps: ["biostar", "biostar"] }, line: `appstacks:apps: ["biostar","biostar"] is not allowed (allowed: a list of ${APPS}, each at most once)`, preview: true },
   { name: "unknown target", config: { target: "mars" }, line: 'appstacks:target: "mars" is not allowed (allowed: one of local, ssh, ec2)', preview: true },
   { name: "target of the wrong type", config: { target: 7 }, line: "appstacks:target: 7 is not allowed (allowed: one of local, ssh, ec2)" },
+  { name: "noRollout entry not app.service", config: { apps: ["biostar"], noRollout: ["web"] }, line: 'appstacks:noRollout[0]: "web" is not allowed (allowed: app.service, e.g. biostar.web)', preview: true },
+  { name: "noRollout naming an app not deployed", config: { apps: ["biostar"], noRollout: ["wattrex.web"] }, line: 'appstacks:noRollout[0]: "wattrex.web" names an app this stack does not deploy (allowed: a service of biostar)', preview: true },
   { name: "keepDataOnDestroy not a boolean", config: { keepDataOnDestroy: "yes" }, line: 'appstacks:keepDataOnDestroy: "yes" is not allowed (allowed: true or false)' },
   // Unknown keys: typos must not be ignored
   { name: "unknown top-level key", config: { apps: ["biostar"], keepDataOnDestory: false }, line: `appstacks:keepDataOnDestory: unknown key (allowed: ${TOP_KEYS})`, preview: true },

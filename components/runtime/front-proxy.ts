@@ -67,6 +67,11 @@ export function rolloutPlan(spec: AppSpec): { rolling: string[]; gap: [string, s
 /** The spec with its rolling services behind a front proxy; unchanged when none rolls. */
 export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
   const rolling = rolloutPlan(spec).rolling;
+  for (const [name, svc] of Object.entries(spec.services)) {
+    if (!rolling.includes(name) && (svc.ports ?? []).some((p) => p.path !== undefined)) {
+      throw new Error(`services.${name}.ports.path: a service routed by path must roll out behind the front proxy (${gapReason(svc) || "it does not"}; allowed: rollout on, a health check, HTTP ports only)`);
+    }
+  }
   if (rolling.length === 0) return spec;
   for (const key of [FRONT_PROXY]) if (spec.services[key] !== undefined) throw new Error(`services.${key}: the name is taken by the front proxy (allowed: another service name)`);
   for (const key of [EDGE_NETWORK, PUBLIC_NETWORK]) {

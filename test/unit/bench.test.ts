@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { APPS } from "../../bench/apps";
+import { APPS, composeServices } from "../../bench/apps";
 import { perService, ratio, summarize } from "../../bench/lib/stats";
 import { formatRatio, LATEST_END, LATEST_START, latestBlock, minMedMax, renderMarkdown, table, withLatest } from "../../bench/lib/render";
 import { BenchResults, mergeResults } from "../../bench/lib/results";
@@ -165,7 +165,7 @@ describe("compose twins (bench/compose/<app>.yml)", () => {
   test.each(APPS.map((a) => [a.name, a] as const))("%s: the same services and jobs as the harness waits for, every variable provided, every object labelled", (_name, app) => {
     const text = fs.readFileSync(app.composeFile, "utf8");
     const doc = parse(text, { merge: true }) as { services: Record<string, { labels: Record<string, string>; restart: string; mem_limit?: string }>; networks?: Record<string, { labels: Record<string, string> }>; volumes?: Record<string, { labels: Record<string, string> }> };
-    expect(Object.keys(doc.services).sort()).toEqual([...app.services, ...app.jobs].sort());
+    expect(Object.keys(doc.services).sort()).toEqual([...composeServices(app), ...app.jobs].sort());
     for (const [name, svc] of Object.entries(doc.services)) {
       expect(`${name}: ${svc.labels["appstacks.app"]} ${svc.labels["appstacks.stack"]}`).toBe(`${name}: ${app.name} \${BENCH_STACK}`);
       expect(`${name}: ${svc.restart}`).toBe(`${name}: ${app.jobs.includes(name) ? "no" : "unless-stopped"}`);

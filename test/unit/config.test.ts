@@ -9,6 +9,7 @@ describe("loadConfig", () => {
       keepDataOnDestroy: true,
       imageOverrides: {},
       proxyImage: "traefik:v3.6",
+      noRollout: [],
       biostar: { port: 8000, buildContext: "apps/biostar", siteName: "Biostar", debug: false, postgresImage: "postgres:16.4", baseImage: "debian:bookworm-slim", dbMemoryMb: 1024 },
       wattrex: {
         webPort: 8869, dbPort: 3369, mqttPort: 1883, database: "wattrex_db", dbUser: "wattrex", mqttUser: "wattrex", logLevel: "INFO",

@@ -4,6 +4,7 @@ import { AppSpec, specProblems } from "../../components/app-spec";
 import { describeRollouts } from "../../components/app";
 import { EDGE_NETWORK, FRONT_PROXY, PUBLIC_NETWORK, READY_CHECK_LABEL, rolloutPlan, withFrontProxy } from "../../components/runtime/front-proxy";
 import { APPS } from "../../stacks/registry";
+import { withRolloutOff } from "../../stacks/deploy";
 import { AppDefinition } from "../../config/app-definition";
 
 const check = { test: ["CMD", "curl", "-fsS", "http://127.0.0.1:8000/healthz"] };
@@ -129,5 +130,28 @@ describe("services that share one host port under their own paths (PEcAn's /peca
     expect(specProblems("app", withPorts([{ internal: 8000, external: 81, http: true, redirectRoot: true }]))).toEqual([
       "app.services.api.ports.redirectRoot: true needs a path to redirect to (allowed: with path, e.g. /pecan/)",
     ]);
+  });
+});
+
+describe("appstacks:noRollout (stacks/deploy.ts withRolloutOff)", () => {
+  const biostar = APPS.find((a) => a.name === "biostar")! as AppDefinition;
+  const pecanApp = APPS.find((a) => a.name === "pecan")! as AppDefinition;
+  const specOf = (app: AppDefinition) => app.spec(app.settings.parse({}), { scope: { project: "p", stack: "s", app: app.name }, keepDataOnDestroy: true, imageOverrides: {} });
+
+  test("turns a service's rollout off: it keeps its host port and is replaced with a gap, which the preview line says", () => {
+    const spec = withRolloutOff("biostar", specOf(biostar), ["biostar.web"], "appstacks");
+    expect(spec.services.web.rollout).toBe(false);
+    expect(rolloutPlan(spec).rolling).toEqual([]);
+    expect(withFrontProxy(spec, proxy)).toBe(spec);
+    expect(describeRollouts("biostar", spec)).toContain("web (rollout is off for it)");
+    // Another app's entries change nothing here.
+    expect(withRolloutOff("biostar", specOf(biostar), ["wattrex.web"], "appstacks")).toEqual(specOf(biostar));
+  });
+
+  test("an unknown service, or one routed by path, is refused in one line", () => {
+    expect(() => withRolloutOff("biostar", specOf(biostar), ["biostar.webb"], "appstacks"))
+      .toThrow('appstacks:noRollout[0]: "biostar.webb" is not a service of biostar (allowed: biostar.db, biostar.web)');
+    expect(() => withRolloutOff("pecan", specOf(pecanApp), ["pecan.bety"], "appstacks"))
+      .toThrow('appstacks:noRollout[0]: "pecan.bety" shares its host port with other services under its own path, which only the front proxy can route (allowed: a service with a host port of its own)');
   });
 });
