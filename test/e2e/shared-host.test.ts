@@ -90,7 +90,8 @@ test("a redeploy is not refused for the stack's own ports: dev's preview changes
 
 test("a third stack asking for dev's web port: preview and up refuse it with one line, nothing is created", async () => {
   const line =
-    `appstacks:wattrex.webPort: host port ${ports.dev.webPort} is already published by stack "${dev!.runId}" (app wattrex, service web) ` +
+    // The port is published by the front proxy in front of dev's web service.
+    `appstacks:wattrex.webPort: host port ${ports.dev.webPort} is already published by stack "${dev!.runId}" (app wattrex, service front-proxy) ` +
     "on this Docker host (allowed: a port no other stack publishes)";
   expect(validationLines(await failureText(() => third!.stack.preview()))).toEqual([line]);
   expect(validationLines(await failureText(() => third!.stack.up()))).toEqual([line]);

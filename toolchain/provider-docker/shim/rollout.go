@@ -158,7 +158,8 @@ func waitReady(ctx context.Context, c *client.Client, d *schema.ResourceData, ch
 		if passed {
 			return "", true
 		}
-		if out != "" {
+		// A probe cut short by the wait's own deadline says nothing about the release.
+		if out != "" && ctx.Err() == nil {
 			last = out
 		}
 		select {
