@@ -34,6 +34,12 @@ export interface PublishedPort {
   readonly path?: string;
   /** With `path`: a request for / on this host port is redirected to `path` (the app's front page). @default false */
   readonly redirectRoot?: boolean;
+  /**
+   * The port serves TLS that the service terminates itself (HTTPS with its own certificate): the
+   * front proxy may publish it and pass the connections through untouched, so the service still
+   * rolls out with no gap. @default false
+   */
+  readonly tlsPassthrough?: boolean;
 }
 
 /**
@@ -268,6 +274,7 @@ export function specProblems(app: string, spec: AppSpec): string[] {
       if (p.path !== undefined && (!p.http || !/^\/([A-Za-z0-9._~-]+\/)+$/.test(p.path))) {
         problems.push(`${at}.ports.path: ${JSON.stringify(p.path)} is not a path prefix of an HTTP port (allowed: on a port with http: true, a path such as /bety/, starting and ending with /)`);
       }
+      if (p.tlsPassthrough && (p.http || p.path !== undefined)) problems.push(`${at}.ports.tlsPassthrough: a port is either HTTP or TLS passed through, not both (allowed: http, or tlsPassthrough without a path)`);
       if (p.redirectRoot && p.path === undefined) problems.push(`${at}.ports.redirectRoot: true needs a path to redirect to (allowed: with path, e.g. /pecan/)`);
       const hostPort = `${p.ip ?? "0.0.0.0"}:${p.external}`;
       const other = ports.get(hostPort);

@@ -117,7 +117,7 @@ export function portalSpec(s: PortalSettings, ctx: SpecContext): AppSpec {
         files: [{ path: "/etc/nginx/conf.d/default.conf", content: nginxSite({ upstream: `app:${APP_PORT}`, tls: nginxTls }) }],
         secrets: tls ? [{ secret: "tls-certificate" }, { secret: "tls-key" }] : [],
         networks: ["frontend", "backend"],
-        ports: [{ internal: 80, external: s.httpPort, setting: "httpPort", http: true }, ...(tls ? [{ internal: 443, external: s.httpsPort, setting: "httpsPort" }] : [])],
+        ports: [{ internal: 80, external: s.httpPort, setting: "httpPort", http: true }, ...(tls ? [{ internal: 443, external: s.httpsPort, setting: "httpsPort", tlsPassthrough: true }] : [])],
         healthcheck: nginxProxying,
         dependsOn: ["app"],
       },

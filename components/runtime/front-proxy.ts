@@ -45,7 +45,8 @@ export function gapReason(svc: ServiceSpec): string {
   const ports = svc.ports ?? [];
   if (svc.job || ports.length === 0) return "";
   if (svc.rollout === false) return "rollout is off for it";
-  if (ports.some((p) => !p.http)) return `it publishes non-HTTP port ${ports.filter((p) => !p.http).map((p) => p.external).join(", ")}`;
+  const other = ports.filter((p) => !p.http && !p.tlsPassthrough);
+  if (other.length > 0) return `it publishes non-HTTP port ${other.map((p) => p.external).join(", ")}`;
   if (svc.healthcheck === undefined) return "it has no health check to gate the new release on";
   return "";
 }
@@ -94,6 +95,16 @@ export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
     };
     for (const p of svc.ports ?? []) {
       const route = `${name}-${p.external}`;
+      if (p.tlsPassthrough) {
+        // TLS the service terminates itself: a TCP route that passes every connection through.
+        labels[`traefik.tcp.routers.${route}.entrypoints`] = entryPoint(p);
+        labels[`traefik.tcp.routers.${route}.rule`] = "HostSNI(`*`)";
+        labels[`traefik.tcp.routers.${route}.tls.passthrough`] = "true";
+        labels[`traefik.tcp.routers.${route}.service`] = route;
+        labels[`traefik.tcp.services.${route}.loadbalancer.server.port`] = String(p.internal);
+        published.push({ internal: 80 + published.length, external: p.external, ip: p.ip, setting: p.setting, tlsPassthrough: true });
+        continue;
+      }
       const router = (suffix: string, rule: string, middlewares: string) => {
         labels[`traefik.http.routers.${route}${suffix}.entrypoints`] = entryPoint(p);
         labels[`traefik.http.routers.${route}${suffix}.rule`] = rule;
@@ -167,6 +178,8 @@ function proxyService(image: string, proxyName: string, edge: string, ports: Pub
     ports,
     dockerSocket: true,
     healthcheck: { test: ["CMD", "traefik", "healthcheck", "--ping"] },
+    // Traefik holds the routes and the connections in flight: tens of MiB on these apps.
+    memoryMb: 128,
     rollout: false,
   };
 }

@@ -155,3 +155,21 @@ describe("appstacks:noRollout (stacks/deploy.ts withRolloutOff)", () => {
       .toThrow('appstacks:noRollout[0]: "pecan.bety" shares its host port with other services under its own path, which only the front proxy can route (allowed: a service with a host port of its own)');
   });
 });
+
+test("a port whose TLS the service terminates itself is passed through by a TCP route, so the service still rolls (the portal's 443)", () => {
+  const tlsSpec: AppSpec = {
+    networks: { n: {} },
+    services: { nginx: { image: { ref: "nginx:1.27" }, networks: ["n"], healthcheck: check, ports: [{ internal: 80, external: 8088, http: true }, { internal: 443, external: 8443, tlsPassthrough: true }] } },
+  };
+  expect(rolloutPlan(tlsSpec).rolling).toEqual(["nginx"]);
+  const out = withFrontProxy(tlsSpec, proxy);
+  expect(out.services.nginx.labels).toMatchObject({
+    "traefik.tcp.routers.nginx-8443.rule": "HostSNI(`*`)",
+    "traefik.tcp.routers.nginx-8443.tls.passthrough": "true",
+    "traefik.tcp.routers.nginx-8443.entrypoints": "port8443",
+    "traefik.tcp.services.nginx-8443.loadbalancer.server.port": "443",
+  });
+  expect(out.services[FRONT_PROXY].ports).toEqual([{ internal: 80, external: 8088, http: true }, { internal: 81, external: 8443, tlsPassthrough: true }]);
+  const both = { ...tlsSpec, services: { nginx: { ...tlsSpec.services.nginx, ports: [{ internal: 443, external: 8443, tlsPassthrough: true, http: true }] } } };
+  expect(specProblems("app", both)).toEqual(["app.services.nginx.ports.tlsPassthrough: a port is either HTTP or TLS passed through, not both (allowed: http, or tlsPassthrough without a path)"]);
+});

@@ -318,7 +318,7 @@ const drainLimit = 10 * time.Second
 func routedPorts(labels map[string]string) map[int]bool {
 	ports := map[int]bool{}
 	for k, v := range labels {
-		if strings.HasPrefix(k, "traefik.http.services.") && strings.HasSuffix(k, ".loadbalancer.server.port") {
+		if (strings.HasPrefix(k, "traefik.http.services.") || strings.HasPrefix(k, "traefik.tcp.services.")) && strings.HasSuffix(k, ".loadbalancer.server.port") {
 			var p int
 			if _, err := fmt.Sscanf(v, "%d", &p); err == nil {
 				ports[p] = true
