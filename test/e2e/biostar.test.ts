@@ -47,9 +47,9 @@ test("up serves the site with data read from PostgreSQL, initialised once", asyn
   expect(page.status).toBe(200);
   expect(page.body).toContain("<li>Welcome to Biostar</li>");
   expect(page.body).toContain("posts: 1; initialised: 1");
-  // The database is not published: only the web container has a host port.
+  // The database is not published: only the front proxy in front of the web app has a host port.
   const published = execFileSync("docker", ["ps", "--filter", `label=${STACK_LABEL}=${t!.runId}`, "--format", "{{.Names}} {{.Ports}}"], { encoding: "utf8" });
-  expect(published.split("\n").filter((l) => l.includes("->"))).toEqual([expect.stringMatching(/-biostar-web .*:(\d+)->8000\/tcp/)]);
+  expect(published.split("\n").filter((l) => l.includes("->"))).toEqual([expect.stringMatching(/-biostar-front-proxy .*:(\d+)->80\/tcp/)]);
 });
 
 test("a second up changes nothing", async () => {

@@ -71,7 +71,7 @@ test("every container is deployed with a grace period: 30 s for PostgreSQL (data
   expect((await http(url)).status).toBe(200);
   const containers = (await t!.stack.exportStack()).deployment.resources.filter((r: { type: string }) => r.type === "docker:index/container:Container");
   const grace = Object.fromEntries(containers.map((r: { urn: string; outputs: { destroyGraceSeconds: number } }) => [r.urn.split("::").pop(), r.outputs.destroyGraceSeconds]));
-  expect(grace).toEqual({ "biostar-db-container": 30, "biostar-migrate-container": 10, "biostar-init-container": 10, "biostar-web-container": 10 });
+  expect(grace).toEqual({ "biostar-db-container": 30, "biostar-migrate-container": 10, "biostar-init-container": 10, "biostar-web-container": 10, "biostar-front-proxy-container": 10 });
   // The image's stop signal, which the provider's stop sends: PostgreSQL's fast shutdown.
   expect(docker(["inspect", "--format", "{{.Config.StopSignal}}", containerOf("db")])).toBe("SIGINT");
 });
@@ -121,12 +121,12 @@ test("a second up changes nothing", async () => {
 test("destroy takes as long as the processes need, not the grace periods: every container exits on its signal, none is killed", async () => {
   const deaths = watchDeaths();
   const running = containersLabelled(STACK_LABEL, t!.runId).filter((n) => docker(["inspect", "--format", "{{.State.Running}}", n]) === "true");
-  expect(running.map((n) => n.replace(/.*-biostar-/, "")).sort()).toEqual(["db", "web"]);
+  expect(running.map((n) => n.replace(/.*-biostar-/, "")).sort()).toEqual(["db", "front-proxy", "web"]);
   const started = Date.now();
   await t!.stack.destroy(streamOutput);
   const seconds = (Date.now() - started) / 1000;
   const died = await deaths.stop();
-  expect(Object.fromEntries(running.map((n) => [n.replace(/.*-biostar-/, ""), died[n]]))).toEqual({ db: 0, web: 0 });
+  expect(Object.fromEntries(running.map((n) => [n.replace(/.*-biostar-/, ""), died[n]]))).toEqual({ db: 0, web: 0, "front-proxy": 0 });
   // An ignored signal would cost the web app's whole 10 s before SIGKILL (exit 137).
   expect(seconds).toBeLessThan(10);
   expect(containersLabelled(STACK_LABEL, t!.runId)).toEqual([]);
