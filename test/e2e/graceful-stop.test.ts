@@ -26,8 +26,12 @@ const containerOf = (svc: string) => containersLabelled(STACK_LABEL, t!.runId).f
 const psql = (sql: string) => execIn(containerOf("db"), ["psql", "-U", "biostar", "-d", "biostar", "-tAc", sql]);
 
 /** Something running beside the deployment that collects its output (docker logs -f, docker events). */
+/** Watchers still running: afterAll ends them, so a test that fails before stopping its own leaves no process behind. */
+const watchers: ChildProcess[] = [];
+
 function watch(args: string[]): { child: ChildProcess; output: () => string; ended: Promise<void> } {
   const child = spawn("docker", args);
+  watchers.push(child);
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -60,6 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const w of watchers) if (w.exitCode === null && w.signalCode === null) w.kill();
   await tearDown(t);
   if (t) removeVolumesLabelled(STACK_LABEL, t.runId);
 });
