@@ -279,11 +279,16 @@ export function reliabilitySuite(target: ReliabilityTarget): void {
   test("drift: a container and a network deleted behind Pulumi's back are reported by refresh and restored by up", async () => {
     const network = networksLabelled(STACK_LABEL, t.runId).find((n) => n.endsWith(`-${app}-${target.drift.network}`))!;
     expect(network).toBeDefined();
-    // A network in use cannot be removed: its containers go too (they are drift as well).
-    const attached = docker(["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network]).split(" ").filter(Boolean);
-    const removed = [...new Set([containerOf(target.drift.service), ...attached])];
-    docker(["rm", "-f", ...removed]);
-    docker(["network", "rm", network]);
+    // A network in use cannot be removed: its containers go too (they are drift as well). The
+    // daemon may still hold an endpoint just after `rm -f` returns, and a container that was
+    // restarting attaches again ("has active endpoints"): remove what is attached until it goes.
+    const removedSet = new Set([containerOf(target.drift.service)]);
+    await eventually(`removing network ${network}`, () => {
+      for (const c of docker(["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network]).split(" ").filter(Boolean)) removedSet.add(c);
+      spawnSync("docker", ["rm", "-f", ...removedSet]);
+      docker(["network", "rm", network]);
+    }, 30_000);
+    const removed = [...removedSet];
     let text = "";
     const refresh = await t.stack.refresh({ onOutput: (s) => { text += s; process.stdout.write(s); } });
     const alsoGone = target.drift.alsoGone ?? [];
