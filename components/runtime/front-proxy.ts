@@ -58,11 +58,15 @@ export function rollsOut(svc: ServiceSpec): boolean {
 
 /** Which long-running services a change rolls out with no gap, and which are replaced with one (and why). */
 export function rolloutPlan(spec: AppSpec): { rolling: string[]; gap: [string, string][] } {
-  const names = Object.keys(spec.services).sort().filter((n) => !spec.services[n].job);
-  return {
-    rolling: names.filter((n) => rollsOut(spec.services[n])),
-    gap: names.filter((n) => !rollsOut(spec.services[n])).map((n) => [n, gapReason(spec.services[n]) || "it publishes no port"]),
-  };
+  const rolling: string[] = [];
+  const gap: [string, string][] = [];
+  for (const name of Object.keys(spec.services).sort()) {
+    const svc = spec.services[name];
+    if (svc.job) continue;
+    if (rollsOut(svc)) rolling.push(name);
+    else gap.push([name, gapReason(svc) || "it publishes no port"]);
+  }
+  return { rolling, gap };
 }
 
 /** The spec with its rolling services behind a front proxy; unchanged when none rolls. */
