@@ -44,7 +44,7 @@ if (!cfg.keepDataOnDestroy && cfg.apps.length > 0) {
 refuseHeldPorts();
 const host = dockerHost();
 const context: StackContext = {
-  host, scope, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides, frontProxyImage: cfg.proxyImage, noRollout: cfg.noRollout, secretSeed,
+  host, scope, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides, frontProxyImage: cfg.proxyImage, noRollout: cfg.noRollout, rollback: cfg.rollback, secretSeed,
   namespace: NAMESPACE, readSecret: (key) => config.getSecret(key),
 };
 const urlsByApp: Record<string, pulumi.Output<string>> = {};

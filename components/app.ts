@@ -14,6 +14,7 @@ import { FileUpload, Service } from "./service";
 import { withSecretEnv } from "./secret-env";
 import { Scope, labelMap, physicalName } from "./naming";
 import { rolloutPlan, withFrontProxy } from "./runtime/front-proxy";
+import { ReleaseRecord } from "./runtime/release";
 
 export interface AppStackArgs {
   readonly host: DockerHost;
@@ -30,6 +31,11 @@ export interface AppStackArgs {
    * (runtime/front-proxy.ts). Without it every service is replaced the plain way.
    */
   readonly frontProxyImage?: string;
+  /**
+   * Services (by name) to run a previous release of instead of the spec's image and settings,
+   * with the same rollout; only services that roll out keep releases (see Release).
+   */
+  readonly rollback?: Readonly<Record<string, ReleaseRecord>>;
 }
 
 export class AppStack extends pulumi.ComponentResource {
@@ -49,6 +55,14 @@ export class AppStack extends pulumi.ComponentResource {
     const spec = args.frontProxyImage === undefined ? args.spec : withFrontProxy(args.spec, { image: args.frontProxyImage, physicalName: (role) => physicalName(scope, role) });
     if (args.frontProxyImage !== undefined) pulumi.log.info(describeRollouts(scope.app, args.spec), this);
     const order = startOrder(scope.app, spec);
+    const rollback = args.rollback ?? {};
+    for (const svcName of Object.keys(rollback).sort()) {
+      if (spec.services[svcName]?.rollout !== true) {
+        const rolling = Object.keys(spec.services).sort().filter((n) => spec.services[n].rollout === true);
+        throw new pulumi.ResourceError(`${scope.app}: rollback.${svcName}: not a service that rolls out, so it keeps no previous release (allowed: ${rolling.join(", ") || "none"})`, this);
+      }
+      pulumi.log.info(`${scope.app} ${svcName}: rolled back, runs its previous release (image ${rollback[svcName].image.slice(0, 19)}); \`npm run rollback -- --clear ${scope.app} ${svcName}\` deploys the current settings again`, this);
+    }
 
     const networks = mapValues(spec.networks ?? {}, (n, key) =>
       new AppNetwork(`${name}-${key}`, { host, networkName: physicalName(scope, key), internal: n.internal, labels: labelMap(scope) }, { parent: this }));
@@ -98,12 +112,16 @@ export class AppStack extends pulumi.ComponentResource {
         containerName: physicalName(scope, svcName),
         image: svcImage.imageId,
         secrets: (svc.secrets ?? []).map((s) => ({ name: s.secret, value: secrets[s.secret].value, pathEnv: s.pathEnv })),
-        files: (svc.files ?? []).map((f): FileUpload => ({ path: f.path, content: fileText(f.content), executable: f.executable })),
+        files: (svc.files ?? []).map((f): FileUpload => ({
+          path: f.path, content: fileText(f.content), executable: f.executable, fromSecrets: typeof f.content === "object" && "fromSecrets" in f.content,
+        })),
         volumes: Object.entries(svc.volumes ?? {}).map(([key, path]) => ({ volumeName: volumes[key].volumeName, path })),
         networks: svc.networks.map((key) => ({ networkName: networks[key].networkName, aliases: [svcName] })),
         labels: { ...svc.labels, ...labelMap(scope, svcName) },
         // The container of a dependency exists only once it is healthy (or, for a job, done).
         dependsOn: deps,
+        releaseOf: { app: scope.app, service: svcName },
+        rollbackTo: rollback[svcName],
       }, { parent: this });
     }
     this.services = services;

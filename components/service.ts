@@ -8,6 +8,7 @@ import { toLabelList } from "./naming";
 import { HEALTHCHECK_DEFAULTS, ServiceSpec, stopGraceFor } from "./app-spec";
 import { SECRETS_DIR } from "./secret-env";
 import { ROLLOUT_LABEL } from "./runtime/front-proxy";
+import { keepPreviousImage, Release, ReleaseRecord } from "./runtime/release";
 
 export interface SecretFile {
   /** File name under /run/secrets. */
@@ -21,6 +22,8 @@ export interface FileUpload {
   readonly path: string;
   readonly content: pulumi.Input<string>;
   readonly executable?: boolean;
+  /** Rendered from the app's secrets: never part of a release record, always current. */
+  readonly fromSecrets?: boolean;
 }
 
 export interface VolumeMount {
@@ -51,6 +54,10 @@ export interface ResolvedService {
   readonly networks?: readonly NetworkAttachment[];
   readonly labels?: Readonly<Record<string, string>>;
   readonly dependsOn?: pulumi.Resource[];
+  /** For a rolling service: the release record's names (app, service), see Release. */
+  readonly releaseOf?: { readonly app: string; readonly service: string };
+  /** A previous release to run instead of the spec's image and settings (npm run rollback). */
+  readonly rollbackTo?: ReleaseRecord;
 }
 
 /** A service as the app describes it (ServiceSpec, whose fields say what they do), resolved. */
@@ -65,6 +72,8 @@ export class Service extends pulumi.ComponentResource {
   public readonly containerName: pulumi.Output<string>;
   /** The container resource: dependents wait on it (it is created only once healthy). */
   public readonly container: docker.Container;
+  /** The release record of a rolling service. */
+  public readonly release?: Release;
 
   constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(Service.TYPE, name, {}, opts);
@@ -75,15 +84,18 @@ export class Service extends pulumi.ComponentResource {
     // its ready-check label instead (runtime/front-proxy.ts).
     const rolling = args.rollout === true;
     const hc = rolling ? undefined : args.healthcheck;
+    // Rolled back: the previous release's image and settings, with the current secrets.
+    const pinned = rolling ? args.rollbackTo : undefined;
     this.container = new docker.Container(`${name}-container`, {
       name: args.containerName,
-      image: args.image,
-      command: args.command,
-      entrypoints: args.entrypoint,
-      envs: renderEnv(args.env, args.secrets),
+      image: pinned ? pinned.image : args.image,
+      command: pinned ? pinned.command?.slice() : args.command,
+      entrypoints: pinned ? pinned.entrypoint?.slice() : args.entrypoint,
+      envs: pinned ? pinned.env.slice() : renderEnv(args.env, args.secrets),
       uploads: [
         ...(args.secrets ?? []).map((s) => ({ file: `${SECRETS_DIR}/${s.name}`, content: pulumi.secret(s.value), permissions: "0444" })),
-        ...(args.files ?? []).map((f) => ({ file: f.path, content: f.content, executable: f.executable ?? false })),
+        ...(args.files ?? []).filter((f) => !pinned || f.fromSecrets).map((f) => ({ file: f.path, content: f.content, executable: f.executable ?? false })),
+        ...(pinned?.files ?? []).map((f) => ({ file: f.path, content: f.content, executable: f.executable })),
       ],
       volumes: [
         ...(args.volumes ?? []).map((v) => ({ volumeName: v.volumeName, containerPath: v.path, readOnly: v.readOnly ?? false })),
@@ -127,9 +139,31 @@ export class Service extends pulumi.ComponentResource {
         }
       });
     }
+    if (rolling && args.releaseOf) {
+      // Recorded once the release is up and ready: a release that failed never becomes current.
+      const after = onHost(args.host, this, { dependsOn: [this.container] });
+      this.release = new Release(`${name}-release`, { ...args.releaseOf, current: releaseOf(args) }, after);
+      keepPreviousImage(`${name}-rollback-image`, this.release, args.containerName, onHost(args.host, this, { dependsOn: [this.release] }));
+    }
     this.containerName = this.container.name;
     this.registerOutputs({ containerName: this.containerName });
   }
+}
+
+/**
+ * The release a rolling service runs: the one rolled back to, else its image and settings now
+ * (files rendered from secrets aside, see FileUpload.fromSecrets).
+ */
+function releaseOf(args: ServiceArgs): pulumi.Output<ReleaseRecord> {
+  if (args.rollbackTo) return pulumi.output(args.rollbackTo);
+  const plain = (args.files ?? []).filter((f) => !f.fromSecrets);
+  return pulumi.all([args.image, renderEnv(args.env, args.secrets), pulumi.all(plain.map((f) => f.content))]).apply(([image, env, contents]) => ({
+    image,
+    env,
+    ...(args.command ? { command: args.command } : {}),
+    ...(args.entrypoint ? { entrypoint: args.entrypoint } : {}),
+    files: plain.map((f, i) => ({ path: f.path, content: contents[i], executable: f.executable ?? false })),
+  }));
 }
 
 /**

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { isPinned } from "../components/image-ref";
 import { isKeyLine, sshCidrRule, worldOpenCidrs } from "../components/host/ssh-options";
 import { AppDefinition, objectShape, publishedPorts, unwrap } from "./app-definition";
+import type { ReleaseRecord } from "../components/runtime/release";
 
 export const TARGETS = ["local", "ssh", "ec2"] as const;
 
@@ -98,6 +99,7 @@ export type ProgramConfig<A extends readonly AnyApp[]> = {
   readonly imageOverrides: Readonly<Record<string, string>>;
   readonly proxyImage: string;
   readonly noRollout: readonly string[];
+  readonly rollback: Readonly<Record<string, Readonly<Record<string, ReleaseRecord>>>>;
 } & { readonly [D in A[number] as D["name"]]: z.output<D["settings"]> } & HostConfig;
 
 // Built once per registry: the program reads its keys from it and then parses with it.
@@ -110,6 +112,15 @@ export function programSchema<A extends readonly AnyApp[]>(apps: A): z.ZodType<P
   schemas.set(apps, built);
   return built as unknown as z.ZodType<ProgramConfig<A>, z.ZodTypeDef, unknown>;
 }
+
+/** A release of a service as its record keeps it (components/release.ts), written by npm run rollback. */
+const releaseRecord = z.object({
+  image: nonEmpty,
+  env: z.array(z.string()),
+  command: z.array(z.string()).optional(),
+  entrypoint: z.array(z.string()).optional(),
+  files: z.array(z.object({ path: nonEmpty, content: z.string(), executable: bool }).strict()),
+}, { message: "a release as npm run rollback writes it: {image, env, files, command?, entrypoint?}" }).strict();
 
 function buildProgramSchema(apps: readonly AnyApp[]): z.ZodTypeAny {
   const names = apps.map((a) => a.name);
@@ -129,6 +140,8 @@ function buildProgramSchema(apps: readonly AnyApp[]): z.ZodTypeAny {
       .describe("the front proxy (Traefik) each app's HTTP services sit behind, so a change rolls them out with no failed request"),
     noRollout: z.array(matching(/^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/, "app.service, e.g. biostar.web"), { message: "a list of app.service" }).default([])
       .describe("services replaced the plain way (stop, then start: a gap) instead of rolled out behind the front proxy, as app.service, e.g. [biostar.web]"),
+    rollback: z.record(nonEmpty, z.record(nonEmpty, releaseRecord, { message: "a map of service → release" }), { message: "a map of app → service → release" }).default({})
+      .describe("previous releases that services run instead of their current image and settings, as app → service → release: set and cleared by npm run rollback -- APP SERVICE (docs/rollouts.md), not by hand"),
     ...Object.fromEntries(apps.map((a) => [a.name, a.settings.default({})])),
     ssh: sshSchema.default({}).describe("settings of target ssh (a server you have)"),
     ec2: ec2Schema.default({}).describe("settings of target ec2 (an instance this program creates)"),
@@ -223,7 +236,9 @@ export function parseConfig<A extends readonly AnyApp[]>(namespace: string, raw:
   if (clashes.length > 0) throw new Error(clashes.join("\n"));
   const notDeployed = cfg.noRollout.map((s, i) => [s, i] as const).filter(([s]) => !(cfg.apps as string[]).includes(s.split(".")[0]))
     .map(([s, i]) => `${namespace}:noRollout[${i}]: "${s}" names an app this stack does not deploy (allowed: a service of ${cfg.apps.length ? cfg.apps.join(", ") : "an app listed in apps"})`);
-  if (notDeployed.length > 0) throw new Error(notDeployed.join("\n"));
+  const notDeployedRollback = Object.keys(cfg.rollback).filter((a) => !(cfg.apps as string[]).includes(a))
+    .map((a) => `${namespace}:rollback.${a}: names an app this stack does not deploy (allowed: ${cfg.apps.length ? cfg.apps.join(", ") : "an app listed in apps"}; npm run rollback -- --clear clears a rollback)`);
+  if (notDeployed.length + notDeployedRollback.length > 0) throw new Error([...notDeployed, ...notDeployedRollback].join("\n"));
   return cfg;
 }
 

@@ -7,6 +7,7 @@ import { App } from "../components/app";
 import { AppSpec } from "../components/app-spec";
 import { DockerHost } from "../components/host/docker-host";
 import { Scope } from "../components/naming";
+import { ReleaseRecord } from "../components/runtime/release";
 import { PortClaim, portClaimProblems, wantedPorts } from "../components/host/port-claims";
 
 /** What every app gets besides its own settings: the same for all apps of a Pulumi stack. */
@@ -19,6 +20,8 @@ export interface StackContext {
   readonly frontProxyImage?: string;
   /** Services replaced the plain way instead of rolled out, as app.service (config: noRollout). */
   readonly noRollout?: readonly string[];
+  /** Previous releases services run instead, as app → service → release (config: rollback). */
+  readonly rollback?: Readonly<Record<string, Readonly<Record<string, ReleaseRecord>>>>;
   /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
   readonly secretSeed?: pulumi.Input<string>;
   /** The config namespace, for error messages (appstacks:portalTlsKey). */
@@ -44,6 +47,7 @@ export function deployApp<S extends z.ZodTypeAny>(app: AppDefinition<string, S>,
   const spec = app.spec(settings, { scope, keepDataOnDestroy: ctx.keepDataOnDestroy, imageOverrides: ctx.imageOverrides });
   return new App(app.type, app.name, {
     host: ctx.host, scope, secretSeed: ctx.secretSeed, secretValues, imageOverrides: ctx.imageOverrides, frontProxyImage: ctx.frontProxyImage, urls,
+    rollback: ctx.rollback?.[app.name],
     spec: withRolloutOff(app.name, spec, ctx.noRollout ?? [], namespace),
   }, opts);
 }

@@ -22,7 +22,7 @@ const IMAGE = "an image reference such as postgres:16.4 or registry:5000/team/ap
 const PINNED = "a pinned image reference: a tag other than latest, or a digest";
 const BIOSTAR_KEYS = "port, buildContext, siteName, debug, postgresImage, baseImage, dbMemoryMb";
 const APPS = "biostar, wattrex, portal, pecan, lab";
-const TOP_KEYS = `target, apps, keepDataOnDestroy, imageOverrides, proxyImage, noRollout, ${APPS}, ssh, ec2`;
+const TOP_KEYS = `target, apps, keepDataOnDestroy, imageOverrides, proxyImage, noRollout, rollback, ${APPS}, ssh, ec2`;
 
 export const BAD_CONFIGS: readonly BadConfig[] = [
   // Which apps, where

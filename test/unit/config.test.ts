@@ -9,6 +9,7 @@ describe("loadConfig", () => {
       keepDataOnDestroy: true,
       imageOverrides: {},
       proxyImage: "traefik:v3.6",
+      rollback: {},
       noRollout: [],
       biostar: { port: 8000, buildContext: "apps/biostar", siteName: "Biostar", debug: false, postgresImage: "postgres:16.4", baseImage: "debian:bookworm-slim", dbMemoryMb: 1024 },
       wattrex: {

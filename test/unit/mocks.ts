@@ -6,7 +6,7 @@ import { AppDefinition } from "../../config/app-definition";
 import { App } from "../../components/app";
 import { DockerHost } from "../../components/host/docker-host";
 import { LocalDockerHost } from "../../components/host/local";
-import { deployApp } from "../../stacks/deploy";
+import { deployApp, StackContext } from "../../stacks/deploy";
 import { loadConfig } from "../../stacks/registry";
 
 /** The front proxy image the program passes by default (appstacks:proxyImage), for tests that deploy as the program does. */
@@ -133,13 +133,15 @@ export interface TestDeploy {
   readonly frontProxyImage?: string;
   /** Config secrets by key (biostarDbPassword …), as pulumi config set --secret would hold them. */
   readonly secrets?: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Previous releases to run, as appstacks:rollback holds them (app → service → release). */
+  readonly rollback?: StackContext["rollback"];
 }
 
 /** One app through the program's own path (deployApp), every container resolved; options recorded. */
 export async function deployForTest(app: AppDefinition, t: TestDeploy = {}): Promise<App> {
   const deployed = deployApp(app, app.settings.parse(t.settings ?? {}), {
     host: t.host ?? new LocalDockerHost("host"), scope: { project: "appstacks", stack: t.stack ?? "dev" },
-    keepDataOnDestroy: t.keepDataOnDestroy ?? true, imageOverrides: t.imageOverrides ?? {}, secretSeed: t.secretSeed, frontProxyImage: t.frontProxyImage,
+    keepDataOnDestroy: t.keepDataOnDestroy ?? true, imageOverrides: t.imageOverrides ?? {}, secretSeed: t.secretSeed, frontProxyImage: t.frontProxyImage, rollback: t.rollback,
     namespace: "appstacks", readSecret: (key) => t.secrets?.[key],
   }, { transformations: [recordOptions] });
   // In a preview, unknown ids never resolve: the caller inspects what is known instead.

@@ -44,6 +44,10 @@ func withImageDeleteByID(p *schema.Provider) {
 }
 
 func removeByID(ctx context.Context, c *client.Client, id, name string) diag.Diagnostics {
+	// Removing by ID takes an image's last tag with it: check first.
+	if keptForRollback(ctx, c, id) {
+		return nil
+	}
 	if _, err := c.ImageRemove(ctx, id, image.RemoveOptions{PruneChildren: true}); err != nil {
 		if client.IsErrNotFound(err) {
 			return nil
@@ -51,6 +55,21 @@ func removeByID(ctx context.Context, c *client.Client, id, name string) diag.Dia
 		return inUse(name, id, err.Error())
 	}
 	return nil
+}
+
+// keptForRollback: a service's previous release runs this image, so its `:rollback` tag keeps
+// it (tag_delete.go lets go of it when the release record moves on).
+func keptForRollback(ctx context.Context, c *client.Client, id string) bool {
+	img, err := c.ImageInspect(ctx, id)
+	if err != nil {
+		return false
+	}
+	for _, t := range img.RepoTags {
+		if strings.HasSuffix(t, ":rollback") {
+			return true
+		}
+	}
+	return false
 }
 
 func inUse(name, id, why string) diag.Diagnostics {

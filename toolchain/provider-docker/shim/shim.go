@@ -23,6 +23,7 @@ func NewProvider() *schema.Provider {
 	withHealthcheckReplace(p)
 	withPromptNetworksAndVolumes(p)
 	withImageDeleteByID(p)
+	withTagRelease(p)
 	return p
 }
 

@@ -1,14 +1,19 @@
 // One web service on the generic AppStack, behind its front proxy: nginx answering "release N"
-// on / and its health check on /healthz. Each release is a new config file, so a new container.
+// on / and its health check on /healthz. Each release is a new image and a new config file, so a
+// new container; `rollback` (written by npm run rollback) brings a previous release back.
 import * as pulumi from "@pulumi/pulumi";
 import { AppStack } from "../../../../components/app";
 import { LocalDockerHost } from "../../../../components/host/local";
 import { bashHttpCheck } from "../../../../components/healthcheck";
+import { resolveImageRef } from "../../../../components/image-ref";
+import { ReleaseRecord } from "../../../../components/runtime/release";
 
 const config = new pulumi.Config();
 const runId = config.require("runId");
 const release = config.require("release");
 const healthy = config.getBoolean("healthy") ?? true;
+const imageOverrides = config.requireObject<Record<string, string>>("imageOverrides");
+const rollback = config.getObject<Record<string, Record<string, ReleaseRecord>>>("rollback") ?? {};
 
 // A broken release listens on the wrong port: it runs, but its check (and every request) finds
 // nothing on 80, the way an app that fails to start looks from outside.
@@ -24,13 +29,14 @@ const host = new LocalDockerHost("host");
 const app = new AppStack("site", {
   host,
   scope: { project: "appstacks-rollout", stack: runId, app: "site" },
-  imageOverrides: config.requireObject<Record<string, string>>("imageOverrides"),
+  imageOverrides,
   frontProxyImage: "traefik:v3.6",
+  rollback: rollback.site,
   spec: {
     networks: { web: {} },
     services: {
       web: {
-        image: { ref: "nginx:1.27" },
+        image: { build: { context: `${__dirname}/site`, args: { BASE: resolveImageRef("nginx:1.27", imageOverrides), RELEASE: release } } },
         files: [{ path: "/etc/nginx/conf.d/default.conf", content: site }],
         networks: ["web"],
         ports: [{ internal: 80, external: config.requireNumber("port"), http: true }],

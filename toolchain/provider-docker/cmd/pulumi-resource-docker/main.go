@@ -30,7 +30,8 @@ var schema []byte
 //go:embed bridge-metadata.json
 var metadata []byte
 
-// main is tfbridge.Main with the provider server wrapped by startFirst. The flags tfgen and the
+// main is tfbridge.Main with the provider server wrapped by startFirst (which also serves the
+// release records of release.go). The flags tfgen and the
 // engine use (-get-provider-info, -version) go to tfbridge.Main unchanged.
 func main() {
 	flags := flag.NewFlagSet("flags", flag.ContinueOnError)
@@ -61,7 +62,7 @@ type startFirst struct {
 	pulumirpc.ResourceProviderServer
 }
 
-func (s startFirst) Diff(ctx context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+func (s startFirst) diffContainer(ctx context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	resp, err := s.ResourceProviderServer.Diff(ctx, req)
 	if err == nil && resp.GetDeleteBeforeReplace() && rollsStartFirst(req) {
 		resp.DeleteBeforeReplace = false
