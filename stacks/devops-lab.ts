@@ -81,7 +81,10 @@ export function labSpec(s: LabSettings, ctx: SpecContext): AppSpec {
     },
     networks: ["backend"],
     memoryMb: 128,
-    ports: [{ internal: colourPort[c], external: colourPort[c], setting: `${c}Port` }],
+    // HTTP, but replaced with a gap: the lab's own blue/green is how a colour changes with no
+    // failed request (its proxy moves traffic to the other colour first, see switch).
+    ports: [{ internal: colourPort[c], external: colourPort[c], setting: `${c}Port`, http: true }],
+    rollout: false,
     healthcheck: webappCheck,
     stopGraceSeconds: WEBAPP_GRACE_SECONDS,
     dependsOn: ["registry"],
@@ -136,7 +139,9 @@ export function labSpec(s: LabSettings, ctx: SpecContext): AppSpec {
         command: ["node", "/app/proxy.js"],
         env: { REDIS_URL, PROXY_PORT: String(PROXY_INTERNAL), LIVE_PORT: String(LIVE_INTERNAL) },
         networks: ["backend"],
-        ports: [{ internal: PROXY_INTERNAL, external: s.proxyPort, setting: "proxyPort" }, { internal: LIVE_INTERNAL, external: s.livePort, setting: "livePort" }],
+        // Rolls out behind the app's Traefik like every web entry point; the switch between
+        // colours stays the lab's own (redis), so a new proxy release serves the same colour.
+        ports: [{ internal: PROXY_INTERNAL, external: s.proxyPort, setting: "proxyPort", http: true }, { internal: LIVE_INTERNAL, external: s.livePort, setting: "livePort", http: true }],
         healthcheck: node("http", String(PROXY_INTERNAL), "/__proxy/health"),
         dependsOn: ["redis", "spawner"],
       },
@@ -146,7 +151,10 @@ export function labSpec(s: LabSettings, ctx: SpecContext): AppSpec {
         volumes: { registry: "/var/lib/registry" },
         networks: ["backend"],
         // Unauthenticated, so reachable from this host only; the engine pushes through it.
-        ports: [{ internal: 5000, external: registryPort, ip: "127.0.0.1", setting: "registryPort" }],
+        // HTTP, but replaced with a gap: it owns the registry's data, and the engine pushes to it
+        // only during a deploy.
+        ports: [{ internal: 5000, external: registryPort, ip: "127.0.0.1", setting: "registryPort", http: true }],
+        rollout: false,
         healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5000/v2/"] },
       },
       blue: colour("blue"),
@@ -175,7 +183,7 @@ export function labSpec(s: LabSettings, ctx: SpecContext): AppSpec {
         command: ["node", "/app/reader.js"],
         env: { PORT: String(READER_INTERNAL), WRITER_HOST: "writer", WRITER_PORT: String(writerPort) },
         networks: ["backend"],
-        ports: [{ internal: READER_INTERNAL, external: s.readerPort, setting: "readerPort" }],
+        ports: [{ internal: READER_INTERNAL, external: s.readerPort, setting: "readerPort", http: true }],
         healthcheck: node("http", String(READER_INTERNAL), "/healthz"),
         dependsOn: ["writer"],
       },

@@ -55,14 +55,16 @@ test("up: every service healthy, the switch job ran, blue and green came through
   expect(up.summary.result).toBe("succeeded");
   urls = up.outputs.urls.value as Record<string, string>;
   const containers = containersLabelled(STACK_LABEL, t!.runId).map((n) => n.replace(/^.*-lab-/, "")).sort();
-  expect(containers).toEqual(["blue", "green", "proxy", "reader", "redis", "registry", "spawner", "switch", "webapp", "writer"]);
+  expect(containers).toEqual(["blue", "front-proxy", "green", "proxy", "reader", "redis", "registry", "spawner", "switch", "webapp", "writer"]);
   for (const c of containers.filter((c) => c !== "switch")) expect(`${c}: ${healthOf(name(c))}`).toBe(`${c}: healthy`);
   expect(docker("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name("switch"))).toBe("exited 0");
-  // Only the spawner holds the engine's socket.
+  // Only the spawner and the front proxy (it reads its routes from the engine) hold the engine's socket.
   for (const c of containers) {
     const mounts = docker("inspect", "--format", "{{range .Mounts}}{{.Source}} {{end}}", name(c));
-    expect(`${c}: ${mounts.includes("docker.sock")}`).toBe(`${c}: ${c === "spawner"}`);
+    expect(`${c}: ${mounts.includes("docker.sock")}`).toBe(`${c}: ${c === "spawner" || c === "front-proxy"}`);
   }
+  // The lab's entry points roll out behind the front proxy, which alone publishes their ports.
+  for (const c of ["proxy", "reader"]) expect(`${c}: ${docker("inspect", "--format", "{{json .HostConfig.PortBindings}}", name(c))}`).toMatch(new RegExp(`^${c}: (\\{\\}|null)$`));
   const repo = `appstacks-${t!.runId}-lab-app`.toLowerCase();
   const tags = await getJson(`http://127.0.0.1:${ports.registryPort}/v2/${repo}/tags/list`);
   expect(tags.body.tags.sort()).toEqual(["blue", "green"]);

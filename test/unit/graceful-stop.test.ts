@@ -41,8 +41,8 @@ describe("every container of every app", () => {
   test.each(APPS.map((a): [string, AppDefinition] => [a.name, a]))("%s: data-volume services 30 s, others (jobs included) 10 s, unless the spec says", async (name, app) => {
     const spec = app.spec(app.settings.parse({}), ctx(name));
     const grace = await graceOf(app);
-    // The spec's services, and the front proxy in front of the ones that publish HTTP (all but the lab).
-    expect(Object.keys(grace).sort()).toEqual([...Object.keys(spec.services), ...(name === "lab" ? [] : ["front-proxy"])].sort());
+    // The spec's services, and the front proxy in front of the ones that publish HTTP.
+    expect(Object.keys(grace).sort()).toEqual([...Object.keys(spec.services), "front-proxy"].sort());
     expect(grace["front-proxy"] ?? 10).toBe(10);
     for (const [svc, s] of Object.entries(spec.services)) {
       const expected = s.stopGraceSeconds ?? (Object.keys(s.volumes ?? {}).length > 0 ? 30 : 10);
