@@ -52,7 +52,7 @@ export class AppStack extends pulumi.ComponentResource {
     if (args.frontProxyImage === undefined && pathed.length > 0) {
       throw new pulumi.ResourceError(`${scope.app}.services.${pathed[0]}.ports.path: routing by path needs the app's front proxy (allowed: give AppStack a frontProxyImage, as the program does from appstacks:proxyImage)`, this);
     }
-    const spec = args.frontProxyImage === undefined ? args.spec : withFrontProxy(args.spec, { image: args.frontProxyImage, physicalName: (role) => physicalName(scope, role) });
+    const spec = args.frontProxyImage === undefined ? args.spec : this.behindFrontProxy(args.spec, args.frontProxyImage, scope);
     if (args.frontProxyImage !== undefined) pulumi.log.info(describeRollouts(scope.app, args.spec), this);
     const order = startOrder(scope.app, spec);
     const rollback = args.rollback ?? {};
@@ -127,6 +127,15 @@ export class AppStack extends pulumi.ComponentResource {
     this.services = services;
     this.volumeNames = pulumi.output(mapValues(volumes, (v) => v.volumeName)) as pulumi.Output<Record<string, string>>;
     this.registerOutputs({ volumeNames: this.volumeNames });
+  }
+
+  /** The spec behind the app's front proxy; a spec it cannot route stops here in one line naming the app. */
+  private behindFrontProxy(spec: AppSpec, image: string, scope: Scope): AppSpec {
+    try {
+      return withFrontProxy(spec, { image, physicalName: (role) => physicalName(scope, role) });
+    } catch (e) {
+      throw new pulumi.ResourceError(`${scope.app}.${(e as Error).message}`, this);
+    }
   }
 }
 

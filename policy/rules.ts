@@ -70,7 +70,11 @@ function rule(name: string, description: string, types: readonly string[], check
 const labelsOf = (p: Props): Record<string, string> =>
   Object.fromEntries(((p.labels ?? []) as { label: string; value: string }[]).map((l) => [l.label, l.value]));
 const declared = (p: Props, label: string) => labelsOf(p)[label] === "true";
-/** The label a container that rolls out behind a front proxy carries its health check in (components/runtime/front-proxy.ts). */
+/**
+ * The label a container that rolls out behind a front proxy carries its health check in: a copy
+ * of READY_CHECK_LABEL (components/runtime/front-proxy.ts), as the pack is its own package and
+ * imports nothing of the program; test/unit/policy.test.ts deploys a rolling service against it.
+ */
 const READY_CHECK = "appstacks.ready-check";
 function readyCheckTest(label: string | undefined): unknown[] {
   try {

@@ -5,10 +5,11 @@
 // container's own check once, as the engine runs it (its command, the container's user). A
 // container that rolls out behind the front proxy has no engine check: its check is the label
 // appstacks.ready-check that our provider runs (components/runtime/front-proxy.ts).
+import { READY_CHECK_LABEL } from "../components/runtime/front-proxy";
 
 /** The docker CLI arguments that run a container's health check once, from `docker inspect` output. */
 export function healthCheckExec(container: string, inspect: { Config?: { User?: string; Healthcheck?: { Test?: string[] }; Labels?: Record<string, string> } }): string[] | undefined {
-  const label = inspect.Config?.Labels?.["appstacks.ready-check"];
+  const label = inspect.Config?.Labels?.[READY_CHECK_LABEL];
   const test = inspect.Config?.Healthcheck?.Test ?? (label === undefined ? [] : (JSON.parse(label) as { test: string[] }).test);
   const user = inspect.Config?.User ? ["--user", inspect.Config.User] : [];
   if (test[0] === "CMD" && test.length > 1) return ["exec", ...user, container, ...test.slice(1)];

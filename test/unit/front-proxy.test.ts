@@ -1,7 +1,9 @@
 // The front proxy rewrite (components/runtime/front-proxy.ts): which services roll out with no
 // gap, the labels Traefik routes them by, and the proxy that publishes their ports instead.
 import { AppSpec, specProblems } from "../../components/app-spec";
-import { describeRollouts } from "../../components/app";
+import { AppStack, describeRollouts } from "../../components/app";
+import { LocalDockerHost } from "../../components/host/local";
+import { installMocks } from "./mocks";
 import { EDGE_NETWORK, FRONT_PROXY, PUBLIC_NETWORK, READY_CHECK_LABEL, rolloutPlan, withFrontProxy } from "../../components/runtime/front-proxy";
 import { APPS } from "../../stacks/registry";
 import { withRolloutOff } from "../../stacks/deploy";
@@ -172,4 +174,17 @@ test("a port whose TLS the service terminates itself is passed through by a TCP 
   expect(out.services[FRONT_PROXY].ports).toEqual([{ internal: 80, external: 8088, http: true }, { internal: 81, external: 8443, tlsPassthrough: true }]);
   const both = { ...tlsSpec, services: { nginx: { ...tlsSpec.services.nginx, ports: [{ internal: 443, external: 8443, tlsPassthrough: true, http: true }] } } };
   expect(specProblems("app", both)).toEqual(["app.services.nginx.ports.tlsPassthrough: a port is either HTTP or TLS passed through, not both (allowed: http, or tlsPassthrough without a path)"]);
+});
+
+test("AppStack refuses, in one line naming the app, a spec the front proxy cannot take", () => {
+  installMocks();
+  const taken: AppSpec = {
+    networks: { frontend: {} },
+    services: {
+      web: { image: { ref: "x:1" }, networks: ["frontend"], ports: [{ internal: 8000, external: 8000, http: true }], healthcheck: check },
+      [FRONT_PROXY]: { image: { ref: "x:1" }, networks: ["frontend"] },
+    },
+  };
+  expect(() => new AppStack("site", { host: new LocalDockerHost("host"), scope: { project: "p", stack: "s", app: "site" }, spec: taken, frontProxyImage: "traefik:v3.6" }))
+    .toThrow(/^site\.services\.front-proxy: the name is taken by the front proxy \(allowed: another service name\)$/);
 });
