@@ -34,9 +34,11 @@ export class Release extends pulumi.CustomResource {
   /** The release before `current`, none before the second release. */
   public readonly previous!: pulumi.Output<ReleaseRecord | undefined>;
   public readonly previousSince!: pulumi.Output<string | undefined>;
+  /** The image the service's `:rollback` tag keeps: the previous release's, else the current one's. */
+  public readonly rollbackImage!: pulumi.Output<string>;
 
   constructor(name: string, args: ReleaseArgs, opts: pulumi.CustomResourceOptions = {}) {
-    super(Release.TYPE, name, { ...args, currentSince: undefined, previous: undefined, previousSince: undefined }, opts);
+    super(Release.TYPE, name, { ...args, currentSince: undefined, previous: undefined, previousSince: undefined, rollbackImage: undefined }, opts);
   }
 }
 
@@ -47,7 +49,7 @@ export class Release extends pulumi.CustomResource {
  */
 export function keepPreviousImage(name: string, release: Release, containerName: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): docker.Tag {
   return new docker.Tag(name, {
-    sourceImage: pulumi.all([release.previous, release.current]).apply(([p, c]) => (p ?? c).image),
+    sourceImage: release.rollbackImage,
     targetImage: pulumi.interpolate`${containerName}:rollback`,
   }, opts);
 }

@@ -28,6 +28,9 @@ function state(type: string, name: string, inputs: Record<string, any>): Record<
       return { ...inputs, imageId: `sha256:${name}` };
     case "docker:index/registryImage:RegistryImage":
       return { ...inputs, sha256Digest: `sha256:digest-of-${name}` };
+    // As our provider keeps it (release.go): a first release, so the tag keeps the current image.
+    case "docker:appstacks/release:Release":
+      return { ...inputs, rollbackImage: inputs.current?.image };
     case "docker:index/container:Container":
       return { ...inputs, exitCode: inputs.attach ? 0 : undefined };
     // In a preview the instance's address is not known yet: left out, it stays unknown.

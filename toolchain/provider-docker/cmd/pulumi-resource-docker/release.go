@@ -41,6 +41,10 @@ func (s startFirst) Diff(ctx context.Context, req *pulumirpc.DiffRequest) (*pulu
 			changed = append(changed, k)
 		}
 	}
+	if _, ok := req.GetOlds().GetFields()["rollbackImage"]; !ok {
+		// A record kept before rollbackImage existed: an update adds it, the history stays.
+		changed = append(changed, "rollbackImage")
+	}
 	if len(changed) == 0 {
 		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
 	}
@@ -64,7 +68,7 @@ func (s startFirst) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*
 	olds := req.GetOlds().GetFields()
 	news := req.GetNews().GetFields()
 	if proto.Equal(olds["current"], news["current"]) {
-		// Only app or service changed: the history stays.
+		// Only app or service changed, or the state is older: the history stays.
 		return &pulumirpc.UpdateResponse{Properties: releaseState(news, &release{olds["previous"], olds["previousSince"]}, olds["currentSince"])}, nil
 	}
 	return &pulumirpc.UpdateResponse{Properties: releaseState(news, &release{olds["current"], olds["currentSince"]}, nil)}, nil
@@ -108,5 +112,21 @@ func releaseState(news map[string]*structpb.Value, previous *release, since *str
 			}
 		}
 	}
+	out.Fields["rollbackImage"] = rollbackImage(out.Fields)
 	return out
+}
+
+// rollbackImage: the image a rollback needs kept, the previous release's, else the current one's.
+// Always set, so a preview of an unchanged record knows it (an output missing from the state is
+// unknown in a preview, which would plan the image's tag replaced on every run).
+func rollbackImage(fields map[string]*structpb.Value) *structpb.Value {
+	release := fields["previous"]
+	if release == nil {
+		release = fields["current"]
+	}
+	if image := release.GetStructValue().GetFields()["image"]; image != nil {
+		return image
+	}
+	// An unknown current release (a preview of a rebuilt image): its image is unknown too.
+	return release
 }
