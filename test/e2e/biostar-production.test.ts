@@ -10,6 +10,8 @@ import { execFileSync, spawnSync } from "child_process";
 const STACK_LABEL = "appstacks.stack";
 let t: TestStack | undefined;
 let url = "";
+/** Volumes the engine made for images' VOLUME declarations (redis's /data): unlabelled, so found by container. */
+let anonymousVolumes: string[] = [];
 
 const name = (svc: string) => `appstacks-${t!.runId}-biostar-${svc}`;
 /** A container's output, stdout then stderr (gunicorn and celery log to stderr). */
@@ -61,6 +63,11 @@ test("up serves the site through nginx; only the front proxy holds a host port; 
   expect(published.split("\n").filter((l) => l.includes("->"))).toEqual([expect.stringMatching(/-biostar-front-proxy .*:(\d+)->80\/tcp/)]);
   expect(containersLabelled(STACK_LABEL, t!.runId).sort()).toEqual(["db", "front-proxy", "index", "init", "migrate", "nginx", "redis", "web", "worker"].map(name));
   for (const svc of ["db", "nginx", "redis", "web", "worker"]) expect(healthOf(name(svc))).toBe("healthy");
+  anonymousVolumes = containersLabelled(STACK_LABEL, t!.runId).flatMap((c) =>
+    JSON.parse(execFileSync("docker", ["inspect", "--format", "{{json .Mounts}}", c], { encoding: "utf8" }))
+      .filter((m: { Type: string; Name?: string }) => m.Type === "volume" && !m.Name!.startsWith("appstacks-"))
+      .map((m: { Name: string }) => m.Name));
+  expect(anonymousVolumes.length).toBeGreaterThan(0);
   // The app server is gunicorn, not the dev profile's waitress.
   expect(logs(name("web"))).toMatch(/Booting worker with pid/);
 });
@@ -101,4 +108,6 @@ test("destroy leaves nothing labelled", async () => {
   expect(containersLabelled(STACK_LABEL, t!.runId)).toEqual([]);
   expect(networksLabelled(STACK_LABEL, t!.runId)).toEqual([]);
   expect(volumesLabelled(STACK_LABEL, t!.runId)).toEqual([]);
+  const left = execFileSync("docker", ["volume", "ls", "--format", "{{.Name}}"], { encoding: "utf8" }).split("\n");
+  expect(anonymousVolumes.filter((v) => left.includes(v))).toEqual([]);
 });
