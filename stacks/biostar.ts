@@ -34,7 +34,8 @@ export type BiostarSettings = z.output<typeof biostarSettings>;
 const DB = { user: "biostar", name: "biostar" };
 /** Where the app server listens: published in dev, reached only by nginx in production. */
 const WEB_PORT = 8000;
-export const BROKER_URL = "redis://redis:6379/0";
+const REDIS_PORT = 6379;
+export const BROKER_URL = `redis://redis:${REDIS_PORT}/0`;
 /** The whoosh index on the `search` volume: built by the index job, extended by the worker, read by web. */
 const SEARCH_DIR = "/var/lib/biostar/search";
 
@@ -111,7 +112,7 @@ function production(
         volumes: search,
         networks: ["backend"],
         // A celery worker serves no port; it holds its connection to the broker while it consumes.
-        healthcheck: tcpConnectedCheck(6379),
+        healthcheck: tcpConnectedCheck(REDIS_PORT),
         dependsOn: ["index", "redis"],
         memoryMb: 384,
       },
