@@ -35,7 +35,7 @@ const DB = { user: "biostar", name: "biostar" };
 /** Where the app server listens: published in dev, reached only by nginx in production. */
 const WEB_PORT = 8000;
 const REDIS_PORT = 6379;
-export const BROKER_URL = `redis://redis:${REDIS_PORT}/0`;
+const BROKER_URL = `redis://redis:${REDIS_PORT}/0`;
 /** The whoosh index on the `search` volume: built by the index job, extended by the worker, read by web. */
 const SEARCH_DIR = "/var/lib/biostar/search";
 
