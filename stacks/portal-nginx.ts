@@ -1,4 +1,4 @@
-// The portal's nginx site (the seed's nginx.conf): everything proxied to the Flask app's WSGI
+// The portal's nginx site (the seed's nginx.conf), also Biostar's production one: everything proxied to the app's WSGI
 // server. Rendered by the stack and uploaded to /etc/nginx/conf.d/default.conf, which the
 // official nginx image (and our stand-in) includes.
 

@@ -20,7 +20,7 @@ const PORT = "an integer from 1 to 65535";
 const MEM = "an integer from 64 to 262144 (MiB)";
 const IMAGE = "an image reference such as postgres:16.4 or registry:5000/team/app@sha256:…";
 const PINNED = "a pinned image reference: a tag other than latest, or a digest";
-const BIOSTAR_KEYS = "port, buildContext, siteName, debug, postgresImage, baseImage, dbMemoryMb";
+const BIOSTAR_KEYS = "port, profile, buildContext, siteName, debug, postgresImage, nginxImage, redisImage, baseImage, dbMemoryMb";
 const APPS = "biostar, wattrex, portal, pecan, lab";
 const TOP_KEYS = `target, apps, keepDataOnDestroy, imageOverrides, proxyImage, noRollout, rollback, ${APPS}, ssh, ec2`;
 
@@ -36,6 +36,7 @@ export const BAD_CONFIGS: readonly BadConfig[] = [
   { name: "keepDataOnDestroy not a boolean", config: { keepDataOnDestroy: "yes" }, line: 'appstacks:keepDataOnDestroy: "yes" is not allowed (allowed: true or false)' },
   // Unknown keys: typos must not be ignored
   { name: "unknown top-level key", config: { apps: ["biostar"], keepDataOnDestory: false }, line: `appstacks:keepDataOnDestory: unknown key (allowed: ${TOP_KEYS})`, preview: true },
+  { name: "unknown Biostar profile", config: { biostar: { profile: "prod" } }, line: 'appstacks:biostar.profile: "prod" is not allowed (allowed: one of dev, production)' },
   { name: "unknown key inside an app", config: { biostar: { prt: 1 } }, line: `appstacks:biostar.prt: unknown key (allowed: ${BIOSTAR_KEYS})` },
   { name: "unknown nested key", config: { wattrex: { sharedToolParams: { chanSize: 1 } } }, line: "appstacks:wattrex.sharedToolParams.chanSize: unknown key (allowed: chanNumMsg, ipcMsgSize, chanTimeout)" },
   { name: "app settings not an object", config: { biostar: "8000" }, line: 'appstacks:biostar: "8000" is not allowed (allowed: Expected object, received string)' },

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, reset, valueOf, ofType, byName, options, dependsOnNames, deployForTest } from "./mocks";
-import { biostar as biostarApp } from "../../stacks/biostar";
+import { installMocks, reset, valueOf, ofType, byName, options, dependsOnNames, deployForTest, uploads, PROXY_IMAGE } from "./mocks";
+import { biostar as biostarApp, biostarSettings, biostarSpec } from "../../stacks/biostar";
 import { AppSecret } from "../../components/secret";
 
 installMocks();
@@ -8,11 +8,11 @@ installMocks();
 const CONTAINER = "docker:index/container:Container";
 
 /** Settings as a user writes them; dbPassword, secretSeed and keepDataOnDestroy as the program passes them. */
-async function deploy(extra: Record<string, unknown> & { dbPassword?: pulumi.Output<string>; secretSeed?: pulumi.Output<string>; keepDataOnDestroy?: boolean } = {}) {
+async function deploy(extra: Record<string, unknown> & { dbPassword?: pulumi.Output<string>; secretSeed?: pulumi.Output<string>; keepDataOnDestroy?: boolean; frontProxyImage?: string } = {}) {
   reset();
-  const { dbPassword, secretSeed, keepDataOnDestroy, ...settings } = extra;
+  const { dbPassword, secretSeed, keepDataOnDestroy, frontProxyImage, ...settings } = extra;
   const biostar = await deployForTest(biostarApp, {
-    settings, secretSeed, keepDataOnDestroy,
+    settings, secretSeed, keepDataOnDestroy, frontProxyImage,
     secrets: dbPassword ? { biostarDbPassword: dbPassword } : {},
     imageOverrides: { postgres: "appstacks/postgres:local", debian: "appstacks/base:bookworm" },
   });
@@ -127,5 +127,99 @@ describe("Biostar stack", () => {
     for (const t of ["docker:index/network:Network", "docker:index/volume:Volume"]) {
       for (const r of ofType(t)) expect(r.inputs.labels).toContainEqual({ label: "appstacks.stack", value: "dev" });
     }
+  });
+});
+
+describe("Biostar's production profile", () => {
+  const ctx = { scope: { project: "appstacks", stack: "dev", app: "biostar" }, keepDataOnDestroy: true, imageOverrides: {} };
+  const services = (settings: Record<string, unknown>) => biostarSpec(biostarSettings.parse(settings), ctx).services;
+
+  test("dev is the default and exactly today's stack: four services, the web app's own CMD on the published port", () => {
+    expect(services({ profile: "dev" })).toEqual(services({}));
+    const dev = services({});
+    expect(Object.keys(dev)).toEqual(["db", "migrate", "init", "web"]);
+    expect(dev.web.command).toBeUndefined();
+    expect(dev.web.ports).toEqual([{ internal: 8000, external: 8000, setting: "port", http: true }]);
+    expect(dev.web.env).toEqual({ DATABASE_HOST: "db", DATABASE_NAME: "biostar", DATABASE_USER: "biostar", SITE_NAME: "Biostar", DJANGO_DEBUG: "0" });
+    expect(dev.web.volumes).toBeUndefined();
+  });
+
+  test("a profile other than dev or production is refused with one line", () => {
+    expect(() => biostarSettings.parse({ profile: "prod" })).toThrow("one of dev, production");
+  });
+
+  test("runs nginx, gunicorn, a celery worker with redis and the index job beside the database and jobs", async () => {
+    await deploy({ profile: "production" });
+    expect(ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual([
+      "appstacks-dev-biostar-db", "appstacks-dev-biostar-index", "appstacks-dev-biostar-init", "appstacks-dev-biostar-migrate",
+      "appstacks-dev-biostar-nginx", "appstacks-dev-biostar-redis", "appstacks-dev-biostar-web", "appstacks-dev-biostar-worker",
+    ]);
+    expect(byName("biostar-web-container").inputs.command).toEqual([
+      "gunicorn", "--bind=0.0.0.0:8000", "--workers=2", "--graceful-timeout=8", "--forwarded-allow-ips=*", "--access-logfile=-", "biostar.wsgi:application",
+    ]);
+    expect(byName("biostar-worker-container").inputs.command).toEqual(["python3", "-m", "celery", "-A", "biostar", "worker", "--loglevel=INFO", "--concurrency=1"]);
+    expect(byName("biostar-index-container").inputs).toMatchObject({ command: ["python3", "manage.py", "build_index"], restart: "no", attach: true });
+    // nginx proxies everything to the app server on the internal network, resolved per request.
+    expect(uploads("biostar-nginx-container")["/etc/nginx/conf.d/default.conf"]).toContain("        set $app http://web:8000;\n        proxy_pass $app;");
+  });
+
+  test("only nginx publishes, on biostar.port; the app server is on the internal network only", async () => {
+    const { url } = await deploy({ profile: "production", port: 18000 });
+    const published = ofType(CONTAINER).filter((c) => (c.inputs.ports ?? []).length > 0);
+    expect(published.map((c) => [c.inputs.name, c.inputs.ports])).toEqual([
+      ["appstacks-dev-biostar-nginx", [{ internal: 80, external: 18000, ip: "0.0.0.0" }]],
+    ]);
+    expect(url).toBe("http://localhost:18000/");
+    const nets = (svc: string) => byName(`biostar-${svc}-container`).inputs.networksAdvanced.map((n: { name: string }) => n.name);
+    for (const svc of ["web", "worker", "redis", "index"]) expect(nets(svc)).toEqual(["appstacks-dev-biostar-backend"]);
+    expect(nets("nginx")).toEqual(["appstacks-dev-biostar-frontend", "appstacks-dev-biostar-backend"]);
+  });
+
+  test("behind the front proxy, the proxy alone holds the host port and nginx rolls out behind it", async () => {
+    await deploy({ profile: "production", port: 18000, frontProxyImage: PROXY_IMAGE });
+    const published = ofType(CONTAINER).filter((c) => (c.inputs.ports ?? []).length > 0);
+    expect(published.map((c) => c.inputs.name)).toEqual(["appstacks-dev-biostar-front-proxy"]);
+    expect(published[0].inputs.ports).toEqual([expect.objectContaining({ external: 18000 })]);
+  });
+
+  test("the worker and the web app share the broker URL; redis answers as redis on the back end", async () => {
+    await deploy({ profile: "production" });
+    for (const svc of ["worker", "web"]) {
+      expect(byName(`biostar-${svc}-container`).inputs.envs).toEqual(expect.arrayContaining(["CELERY_BROKER_URL=redis://redis:6379/0", "SEARCH_INDEX_DIR=/var/lib/biostar/search"]));
+    }
+    expect(byName("biostar-redis-container").inputs.networksAdvanced).toEqual([{ name: "appstacks-dev-biostar-backend", aliases: ["redis"] }]);
+    expect(byName("biostar-redis-container").inputs.healthcheck.tests).toEqual(["CMD", "redis-cli", "ping"]);
+  });
+
+  test("start order: migrate, init, index, then the worker and web (with redis healthy), then nginx", async () => {
+    await deploy({ profile: "production" });
+    const deps = (svc: string) => dependsOnNames(`biostar-${svc}-container`, "biostar");
+    expect(await deps("migrate")).toEqual(["db"]);
+    expect(await deps("init")).toEqual(["migrate"]);
+    expect(await deps("index")).toEqual(["init"]);
+    expect(await deps("worker")).toEqual(["index", "redis"]);
+    expect(await deps("web")).toEqual(["index", "redis"]);
+    expect(await deps("nginx")).toEqual(["web"]);
+  });
+
+  test("every long-running service restarts unless stopped and has a health check; the jobs do not restart", async () => {
+    await deploy({ profile: "production" });
+    const running = ofType(CONTAINER).filter((c) => c.inputs.restart !== "no");
+    expect(running.map((c) => c.inputs.name).sort()).toEqual(["db", "nginx", "redis", "web", "worker"].map((s) => `appstacks-dev-biostar-${s}`));
+    for (const c of running) {
+      expect(c.inputs.restart).toBe("unless-stopped");
+      expect(c.inputs.healthcheck.tests.length).toBeGreaterThan(1);
+    }
+    // The worker serves no port: healthy while it holds its connection to redis (6379 = 0x18EB).
+    expect(byName("biostar-worker-container").inputs.healthcheck.tests).toEqual(["CMD", "grep", "-qE", "^ *[0-9]+: [0-9A-F]+:[0-9A-F]{4} [0-9A-F]+:18EB 01 ", "/proc/net/tcp"]);
+  });
+
+  test("the search index volume is shared by the index job, the worker and web, and kept with the database", async () => {
+    await deploy({ profile: "production" });
+    const mount = [{ volumeName: "appstacks-dev-biostar-search", containerPath: "/var/lib/biostar/search", readOnly: false }];
+    for (const svc of ["index", "worker", "web"]) expect(byName(`biostar-${svc}-container`).inputs.volumes).toEqual(mount);
+    expect(options.get("biostar-search-volume")?.retainOnDelete).toBe(true);
+    await deploy({ profile: "production", keepDataOnDestroy: false });
+    expect(options.get("biostar-search-volume")?.retainOnDelete).toBe(false);
   });
 });

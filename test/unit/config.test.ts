@@ -11,7 +11,10 @@ describe("loadConfig", () => {
       proxyImage: "traefik:v3.6",
       rollback: {},
       noRollout: [],
-      biostar: { port: 8000, buildContext: "apps/biostar", siteName: "Biostar", debug: false, postgresImage: "postgres:16.4", baseImage: "debian:bookworm-slim", dbMemoryMb: 1024 },
+      biostar: {
+        port: 8000, profile: "dev", buildContext: "apps/biostar", siteName: "Biostar", debug: false, postgresImage: "postgres:16.4", nginxImage: "nginx:1.27", redisImage: "redis:7.2",
+        baseImage: "debian:bookworm-slim", dbMemoryMb: 1024,
+      },
       wattrex: {
         webPort: 8869, dbPort: 3369, mqttPort: 1883, database: "wattrex_db", dbUser: "wattrex", mqttUser: "wattrex", logLevel: "INFO",
         sharedToolParams: { chanNumMsg: 350, ipcMsgSize: 350, chanTimeout: 1 },

@@ -22,6 +22,7 @@ const VARIANTS: [string, Record<string, unknown>][] = [
   ...APPS.map((a): [string, Record<string, unknown>] => [a.name, {}]),
   ["pecan", { models: ["SIPNET", "ED2"], firstUsers: { carya: 1, guest: 4 }, syncPeers: [7] }],
   ["portal", { tls: true }],
+  ["biostar", { profile: "production" }],
 ];
 
 test.each(VARIANTS)("%s %j: every service keeps to its image's contract", (name, settings) => {

@@ -31,3 +31,11 @@ DATABASES = {
 }
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+# Production profile only (stacks/biostar.ts): the broker the web app enqueues to and the worker
+# consumes from, and the search index the index job builds and the worker updates. Empty in dev.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", "")

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.index),
     path("healthz", views.healthz),
     path("posts", views.create_post),
+    path("search", views.search_posts),
 ]
