@@ -10,7 +10,7 @@ const ROOT = path.resolve(__dirname, "../..");
 // A seed, as every real stack has (else the program warns).
 const SEED = { "appstacks:secretSeed": "a-seed-for-the-unit-tests-only" };
 
-async function runProgram(config: Record<string, unknown>): Promise<{ types: string[]; server: Record<string, unknown>; awsLoaded: boolean }> {
+async function runProgram(config: Record<string, unknown>): Promise<{ types: string[]; server: Record<string, unknown>; awsLoaded: boolean; admitted: string[] }> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ["-r", "ts-node/register/transpile-only", path.join(ROOT, "test/unit/support/run-program.ts"), JSON.stringify({ ...SEED, ...config })],
@@ -38,4 +38,14 @@ test.concurrent("the ec2 target loads it and reports the instance's addresses", 
   expect(r.awsLoaded).toBe(true);
   expect(r.types).toEqual(expect.arrayContaining(["aws:ec2/instance:Instance", "docker:index/container:Container"]));
   expect(r.server).toMatchObject({ target: "ec2", publicIp: "198.51.100.7", sshCommand: "ssh admin@198.51.100.7" });
+});
+
+test.concurrent("Biostar's production profile on EC2: the security group admits SSH from the configured CIDRs and nginx's 80 from anywhere, nothing else", async () => {
+  const r = await runProgram({
+    "appstacks:target": "ec2",
+    "appstacks:apps": ["biostar"],
+    "appstacks:biostar": { profile: "production", port: 80 },
+    "appstacks:ec2": { region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publicKey: "ssh-ed25519 AAAA x", amiId: "ami-0123456789abcdef0" },
+  });
+  expect(r.admitted).toEqual(["22 from 203.0.113.7/32", "80 from 0.0.0.0/0"]);
 });

@@ -1,6 +1,6 @@
 // Runs the real program (index.ts) under the unit tests' mocks in a process of its own, with
 // the given config, and prints what a test needs as one JSON line: the resources it registered,
-// its `server` output, and which heavy SDKs it loaded.
+// its `server` output, which heavy SDKs it loaded, and what an EC2 host's firewall admits.
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, recorded } from "../mocks";
 
@@ -20,6 +20,10 @@ async function main() {
       types: [...new Set(recorded.map((r) => r.type))].sort(),
       server,
       awsLoaded: loaded.some((m) => m.includes("/node_modules/@pulumi/aws/")),
+      // The ports an EC2 host's security group admits, as "port from", sorted by port.
+      admitted: recorded.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup")
+        .flatMap((r) => (r.inputs.ingress as { fromPort: number; cidrBlocks: string[] }[]).map((i) => [i.fromPort, i.cidrBlocks.join(",")] as const))
+        .sort(([a], [b]) => a - b).map(([port, from]) => `${port} from ${from}`),
     }));
   });
 }
