@@ -35,6 +35,20 @@ export interface PublishedPort {
   /** With `path`: a request for / on this host port is redirected to `path` (the app's front page). @default false */
   readonly redirectRoot?: boolean;
   /**
+   * An HTTP port's host name, e.g. "pecan.example.org": the front proxy routes only requests for
+   * this name (and `path`) to the service, as PEcAn's stack routes by TRAEFIK_HOST. @default any host name
+   */
+  readonly host?: string;
+  /** With `path`: the front proxy removes the prefix before passing the request on (an app that serves at its root). @default false */
+  readonly stripPrefix?: boolean;
+  /** Request headers the front proxy sets on the way in, e.g. RStudio's X-RStudio-Root-Path. @default none */
+  readonly requestHeaders?: Readonly<Record<string, string>>;
+  /**
+   * The front proxy ends TLS on this HTTP host port (HTTPS) and passes plain HTTP on, with its own
+   * certificate (Traefik's default, self-signed, until a deployment gives it one). @default false
+   */
+  readonly tls?: boolean;
+  /**
    * The port serves TLS that the service terminates itself (HTTPS with its own certificate): the
    * front proxy may publish it and pass the connections through untouched, so the service still
    * rolls out with no gap. @default false
@@ -246,7 +260,7 @@ export function specProblems(app: string, spec: AppSpec): string[] {
   const secrets = new Set(Object.keys(spec.secrets ?? {}));
   const services = new Set(Object.keys(spec.services));
   const images = new Set(Object.keys(spec.images ?? {}));
-  const ports = new Map<string, { by: string; paths?: Set<string> }>();
+  const ports = new Map<string, { by: string; routes?: Set<string>; tls: boolean }>();
   const list = (s: Set<string>) => (s.size ? [...s].join(", ") : "none defined");
   for (const [name, svc] of Object.entries(spec.services)) {
     const at = `${app}.services.${name}`;
@@ -271,18 +285,28 @@ export function specProblems(app: string, spec: AppSpec): string[] {
       for (const [key, port] of [["external", p.external], ["internal", p.internal]] as const) {
         if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${at}.ports.${key}: ${port} is not a port (allowed: an integer from 1 to 65535)`);
       }
-      if (p.path !== undefined && (!p.http || !/^\/([A-Za-z0-9._~-]+\/)+$/.test(p.path))) {
-        problems.push(`${at}.ports.path: ${JSON.stringify(p.path)} is not a path prefix of an HTTP port (allowed: on a port with http: true, a path such as /bety/, starting and ending with /)`);
+      if (p.path !== undefined && (!p.http || !/^\/([A-Za-z0-9._~-]+\/)*$/.test(p.path))) {
+        problems.push(`${at}.ports.path: ${JSON.stringify(p.path)} is not a path prefix of an HTTP port (allowed: on a port with http: true, a path such as /bety/ or /, starting and ending with /)`);
       }
+      if (p.host !== undefined && (!p.http || !/^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(p.host))) {
+        problems.push(`${at}.ports.host: ${JSON.stringify(p.host)} is not a host name of an HTTP port (allowed: on a port with http: true, a DNS name such as pecan.example.org)`);
+      }
+      if ((p.stripPrefix || p.requestHeaders !== undefined || p.tls) && !p.http) {
+        problems.push(`${at}.ports: stripPrefix, requestHeaders and tls are what the front proxy does to HTTP (allowed: on a port with http: true)`);
+      }
+      if (p.stripPrefix && (p.path === undefined || p.path === "/")) problems.push(`${at}.ports.stripPrefix: true needs a path to remove (allowed: with path, e.g. /monitor/)`);
       if (p.tlsPassthrough && (p.http || p.path !== undefined)) problems.push(`${at}.ports.tlsPassthrough: a port is either HTTP or TLS passed through, not both (allowed: http, or tlsPassthrough without a path)`);
       if (p.redirectRoot && p.path === undefined) problems.push(`${at}.ports.redirectRoot: true needs a path to redirect to (allowed: with path, e.g. /pecan/)`);
       const hostPort = `${p.ip ?? "0.0.0.0"}:${p.external}`;
       const other = ports.get(hostPort);
-      // One host port, several services: only through the front proxy, each under its own path.
-      const shared = other !== undefined && other.paths !== undefined && p.path !== undefined && !other.paths.has(p.path);
+      // One host port, several services: only through the front proxy, each under its own host
+      // name and path, and all of them HTTPS or none.
+      const route = p.path === undefined ? undefined : `${p.host ?? "*"}${p.path}`;
+      const shared = other !== undefined && other.routes !== undefined && route !== undefined && !other.routes.has(route);
       if (other !== undefined && !shared) problems.push(`${at}.ports.external: ${p.external} is already published by ${other.by} (allowed: a free host port, or HTTP ports with distinct paths)`);
-      else if (other === undefined) ports.set(hostPort, { by: `${app}.services.${name}`, paths: p.path === undefined ? undefined : new Set([p.path]) });
-      else other.paths!.add(p.path!);
+      else if (other === undefined) ports.set(hostPort, { by: `${app}.services.${name}`, routes: route === undefined ? undefined : new Set([route]), tls: p.tls ?? false });
+      else if ((p.tls ?? false) !== other.tls) problems.push(`${at}.ports.tls: ${p.tls ?? false} on port ${p.external}, where ${other.by} has ${other.tls} (allowed: the same for every service on one host port)`);
+      else other.routes!.add(route!);
     }
   }
   return problems;

@@ -21,6 +21,8 @@ export interface AppUrl {
   /** @default "/" */
   readonly path?: string;
   readonly https?: boolean;
+  /** The host name the app answers to (routing by host name); @default the host's address */
+  readonly host?: string;
 }
 
 /** A secret the user may set in config (pulumi config set --secret), given to one secret of the spec. */

@@ -43,7 +43,7 @@ export function deployApp<S extends z.ZodTypeAny>(app: AppDefinition<string, S>,
   }
   const scope = { ...ctx.scope, app: app.name };
   const urls = Object.fromEntries(Object.entries(app.urls(settings)).map(([name, u]) =>
-    [name, pulumi.interpolate`${u.https ? "https" : "http"}://${ctx.host.address}:${u.port}${u.path ?? "/"}`]));
+    [name, pulumi.interpolate`${u.https ? "https" : "http"}://${u.host ?? ctx.host.address}:${u.port}${u.path ?? "/"}`]));
   const spec = app.spec(settings, { scope, keepDataOnDestroy: ctx.keepDataOnDestroy, imageOverrides: ctx.imageOverrides });
   return new App(app.type, app.name, {
     host: ctx.host, scope, secretSeed: ctx.secretSeed, secretValues, imageOverrides: ctx.imageOverrides, frontProxyImage: ctx.frontProxyImage, urls,

@@ -140,6 +140,44 @@ export const IMAGE_CONTRACTS: readonly ImageContract[] = [
     sources: [`${PECAN} docker/models/Dockerfile, docker/models/model.py, models/sipnet/Dockerfile`],
   },
   {
+    // httpd (Debian, no curl) serving PEcAn's home page at / and its book under /docs/pecan/.
+    refs: ["pecan/docs:1.8.0"], ports: [80], env: [],
+    files: [], data: [], tools: DEBIAN,
+    entrypoint: [], command: ["httpd-foreground"], stopSignal: "SIGWINCH",
+    sources: [`${PECAN} docker/docs/Dockerfile, docker-compose.yml`, "docker-library/httpd 2.4/Dockerfile (CMD httpd-foreground, STOPSIGNAL SIGWINCH)"],
+  },
+  {
+    // python:3.12 (Debian, with curl): hears the runners' heartbeats, registers models in BETY, serves them on 9999.
+    refs: ["pecan/monitor:1.8.0"], ports: [9999],
+    env: ["RABBITMQ_URI", "RABBITMQ_MGMT_PORT", "RABBITMQ_MGMT_PATH", "RABBITMQ_MGMT_URL", "PGHOST", "PGPORT", "BETYUSER", "BETYPASSWORD", "BETYDATABASE", "FQDN"],
+    files: [], data: ["/data"], tools: [...DEBIAN, "curl", "python3"],
+    entrypoint: [], command: ["/bin/sh", "-c", "python3 monitor.py"],
+    sources: [`${PECAN} docker/monitor/Dockerfile, docker/monitor/monitor.py, docker-compose.yml`],
+  },
+  {
+    // rocker/shiny: the database sync app on 3838, reading BETY with libpq's variables.
+    refs: ["pecan/shiny-dbsync:1.8.0"], ports: [3838],
+    env: ["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "GEOCACHE"],
+    files: [], data: [], tools: DEBIAN,
+    entrypoint: [], command: ["/bin/sh", "-c", "/srv/shiny-server/save-env-shiny.sh"],
+    sources: [`${PECAN} shiny/dbsync/Dockerfile, shiny/dbsync/save-env-shiny.sh, docker.sh`],
+  },
+  {
+    // PEcAn's R base on rocker: /work/rstudio.sh (compose's RStudio command) ends in rocker's /init, RStudio Server on 8787 for USER/PASSWORD.
+    refs: ["pecan/base:1.8.0"], ports: [8787],
+    env: ["USER", "PASSWORD", "USERID", "GROUPID", "KEEP_ENV", "RABBITMQ_URI", "RABBITMQ_PREFIX", "RABBITMQ_PORT", "FQDN", "NAME"],
+    files: [], data: ["/data", "/home"], tools: PECAN_BASE,
+    entrypoint: [], command: ["/bin/sh", "-c", "Rscript --vanilla workflow.R | tee workflow.Rout"],
+    sources: [`${PECAN} docker/base/Dockerfile, docker/base/rstudio.sh, docker-compose.yml`],
+  },
+  {
+    // Alpine with bash, curl, psql, unzip: unpacks its archives into /data and registers them in BETY for FQDN; psql reads libpq's PG*.
+    refs: ["pecan/data:1.8.0"], ports: [], env: ["FQDN", "PSQL", "PGPASSWORD"],
+    files: [], data: ["/data"], tools: ["sh", "bash", "curl", "psql", "unzip", "rsync"],
+    entrypoint: [], command: ["/bin/sh", "-c", "bash /work/add-data.sh"],
+    sources: [`${PECAN} docker/data/Dockerfile, docker/data/add-data.sh, docker/data/add.util.sh, docker.sh`],
+  },
+  {
     // ruby:2.7 + postgresql-client, running as bety (uid 1000); its entrypoint's commands (user, fix, sync, unicorn…).
     refs: ["pecan/bety:5.4.1"], ports: [8000],
     env: [...BETY_ENV, "LOCAL_SERVER", "REMOTE_SERVERS", "RAILS_ENV", "RAILS_RELATIVE_URL_ROOT", "UNICORN_WORKER_PROCESSES", "UNICORN_PORT", "INITIALIZE_FLAGS", "INITIALIZE_URL"],

@@ -109,23 +109,34 @@ export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
         published.push({ internal: 80 + published.length, external: p.external, ip: p.ip, setting: p.setting, tlsPassthrough: true });
         continue;
       }
-      const router = (suffix: string, rule: string, middlewares: string) => {
+      const router = (suffix: string, rule: string, middlewares: string[]) => {
         labels[`traefik.http.routers.${route}${suffix}.entrypoints`] = entryPoint(p);
-        labels[`traefik.http.routers.${route}${suffix}.rule`] = rule;
+        labels[`traefik.http.routers.${route}${suffix}.rule`] = p.host === undefined ? rule : `Host(\`${p.host}\`) && ${rule}`;
         labels[`traefik.http.routers.${route}${suffix}.service`] = route;
-        labels[`traefik.http.routers.${route}${suffix}.middlewares`] = middlewares;
+        labels[`traefik.http.routers.${route}${suffix}.middlewares`] = middlewares.join(",");
+        if (p.tls) labels[`traefik.http.routers.${route}${suffix}.tls`] = "true";
       };
-      router("", `PathPrefix(\`${p.path ?? "/"}\`)`, `${name}-retry`);
+      // Retried first, so a retried request is stripped and given its headers once.
+      const middlewares = [`${name}-retry`];
+      if (p.stripPrefix) {
+        middlewares.push(`${route}-strip`);
+        labels[`traefik.http.middlewares.${route}-strip.stripprefix.prefixes`] = p.path!.replace(/\/$/, "");
+      }
+      if (p.requestHeaders !== undefined) {
+        middlewares.push(`${route}-headers`);
+        for (const [header, value] of Object.entries(p.requestHeaders)) labels[`traefik.http.middlewares.${route}-headers.headers.customrequestheaders.${header}`] = value;
+      }
+      router("", `PathPrefix(\`${p.path ?? "/"}\`)`, middlewares);
       labels[`traefik.http.services.${route}.loadbalancer.server.port`] = String(p.internal);
       if (p.redirectRoot && p.path !== undefined) {
-        router("-root", "Path(`/`)", `${route}-root`);
+        router("-root", "Path(`/`)", [`${route}-root`]);
         labels[`traefik.http.middlewares.${route}-root.redirectregex.regex`] = "^(https?://[^/]+)/$";
         labels[`traefik.http.middlewares.${route}-root.redirectregex.replacement`] = `\${1}${p.path}`;
       }
       // Each host port once (services under distinct paths share it). Inside, the proxy's entry
       // points listen on 80, 81, …: never on 8080, where --ping opens Traefik's own entry point.
       if (!published.some((q) => q.external === p.external && (q.ip ?? "0.0.0.0") === (p.ip ?? "0.0.0.0"))) {
-        published.push({ internal: 80 + published.length, external: p.external, ip: p.ip, setting: p.setting, http: true });
+        published.push({ internal: 80 + published.length, external: p.external, ip: p.ip, setting: p.setting, http: true, tls: p.tls });
       }
     }
     services[name] = {

@@ -23,7 +23,7 @@ describe("loadConfig", () => {
       // Pinned in full in portal.test.ts.
       portal: expect.objectContaining({ httpPort: 80, mongoImage: "mongo:7.0" }),
       pecan: {
-        port: 80, syncPeers: [], models: ["SIPNET"], firstUsers: { carya: 1 }, pecanVersion: "1.8.0", betyVersion: "5.4.1",
+        port: 80, fqdn: "docker", rstudio: false, rstudioUser: "carya", syncPeers: [], models: ["SIPNET"], firstUsers: { carya: 1 }, pecanVersion: "1.8.0", betyVersion: "5.4.1",
         postgisImage: "postgis/postgis:12-3.3", rabbitmqImage: "rabbitmq:3.13-management", dbMemoryMb: 512,
       },
       lab: {

@@ -87,7 +87,7 @@ test("each contract cites its sources; no reference is covered twice; the wrappe
   expect(new Set(refs).size).toBe(refs.length);
   expect(contractOf("pecan/web:1.8.0")?.ports).toEqual([8080]);
   expect(imageRun("pecan/bety")).toEqual({ entrypoint: ["/home/bety/docker/entrypoint.sh"], command: ["unicorn"] });
-  expect(() => imageRun("pecan/docs")).toThrow("no contract for image pecan/docs");
+  expect(() => imageRun("pecan/thredds")).toThrow("no contract for image pecan/thredds");
 });
 
 /**

@@ -126,12 +126,52 @@ describe("services that share one host port under their own paths (PEcAn's /peca
     const withPorts = (api: object[]): AppSpec => ({ ...shared, services: { ...shared.services, api: { ...shared.services.api, ports: api as never } } });
     expect(specProblems("app", withPorts([route("/pecan/")]))).toEqual(["app.services.api.ports.external: 80 is already published by app.services.web (allowed: a free host port, or HTTP ports with distinct paths)"]);
     expect(specProblems("app", withPorts([{ internal: 8000, external: 81, path: "/api/" }]))).toEqual([
-      'app.services.api.ports.path: "/api/" is not a path prefix of an HTTP port (allowed: on a port with http: true, a path such as /bety/, starting and ending with /)',
+      'app.services.api.ports.path: "/api/" is not a path prefix of an HTTP port (allowed: on a port with http: true, a path such as /bety/ or /, starting and ending with /)',
     ]);
     expect(specProblems("app", withPorts([route("api")]))).toHaveLength(1);
     expect(specProblems("app", withPorts([{ internal: 8000, external: 81, http: true, redirectRoot: true }]))).toEqual([
       "app.services.api.ports.redirectRoot: true needs a path to redirect to (allowed: with path, e.g. /pecan/)",
     ]);
+  });
+});
+
+describe("routing by host name, prefixes stripped, headers set, TLS ended at the proxy (PEcAn's labels)", () => {
+  const port = (more: object) => ({ internal: 9999, external: 80, http: true, path: "/monitor/", ...more });
+  const spec = (ports: object[]): AppSpec => ({ services: { monitor: { image: { ref: "x:1" }, networks: [], ports: ports as never, healthcheck: check } } });
+
+  test("the rule matches Host and path; the strip and header middlewares follow the retry; a TLS port's routers end TLS on their own entry point", () => {
+    const s = spec([
+      port({ host: "pecan.example.org", stripPrefix: true, requestHeaders: { "X-Root": "/monitor" } }),
+      port({ external: 443, host: "pecan.example.org", stripPrefix: true, tls: true }),
+    ]);
+    expect(specProblems("app", s)).toEqual([]);
+    const out = withFrontProxy(s, proxy);
+    expect(out.services[FRONT_PROXY].ports).toEqual([{ internal: 80, external: 80, http: true }, { internal: 81, external: 443, http: true, tls: true }]);
+    expect(out.services.monitor.labels).toMatchObject({
+      "traefik.http.routers.monitor-80.rule": "Host(`pecan.example.org`) && PathPrefix(`/monitor/`)",
+      "traefik.http.routers.monitor-80.middlewares": "monitor-retry,monitor-80-strip,monitor-80-headers",
+      "traefik.http.middlewares.monitor-80-strip.stripprefix.prefixes": "/monitor",
+      "traefik.http.middlewares.monitor-80-headers.headers.customrequestheaders.X-Root": "/monitor",
+      "traefik.http.routers.monitor-443.entrypoints": "port443",
+      "traefik.http.routers.monitor-443.tls": "true",
+      "traefik.http.routers.monitor-443.middlewares": "monitor-retry,monitor-443-strip",
+    });
+    expect(out.services.monitor.labels?.["traefik.http.routers.monitor-80.tls"]).toBeUndefined();
+  });
+
+  test("a malformed host, a strip without a prefix, proxy options on a non-HTTP port, or one port both HTTP and HTTPS: one line each", () => {
+    expect(specProblems("app", spec([port({ host: "pecan example" })]))).toEqual([
+      'app.services.monitor.ports.host: "pecan example" is not a host name of an HTTP port (allowed: on a port with http: true, a DNS name such as pecan.example.org)',
+    ]);
+    expect(specProblems("app", spec([port({ path: "/", stripPrefix: true })]))).toEqual(["app.services.monitor.ports.stripPrefix: true needs a path to remove (allowed: with path, e.g. /monitor/)"]);
+    expect(specProblems("app", spec([{ internal: 5432, external: 5432, tls: true }]))).toEqual([
+      "app.services.monitor.ports: stripPrefix, requestHeaders and tls are what the front proxy does to HTTP (allowed: on a port with http: true)",
+    ]);
+    expect(specProblems("app", spec([port({}), port({ path: "/other/", tls: true })]))).toEqual([
+      "app.services.monitor.ports.tls: true on port 80, where app.services.monitor has false (allowed: the same for every service on one host port)",
+    ]);
+    // The same path under two host names shares the port.
+    expect(specProblems("app", spec([port({ host: "a.example.org" }), port({ host: "b.example.org" })]))).toEqual([]);
   });
 });
 

@@ -22,13 +22,16 @@ describe("PEcAn stack", () => {
     await deploy({ models: ["SIPNET", "ED2"], firstUsers: { carya: 1, guest: 4 } });
     const ports = Object.fromEntries(ofType(CONTAINER).map((c) => [short(c.inputs.name), (c.inputs.ports ?? []).map((p: { internal: number; external: number }) => `${p.external}->${p.internal}`)]));
     expect(ports).toEqual({
-      postgres: [], rabbitmq: [], "init-db": [], "init-machine": [], "init-user-carya": [], "init-user-guest": [], bety: [], web: [], api: [], executor: [],
-      "runner-sipnet": [], "runner-ed2": [], "front-proxy": ["80->80"],
+      postgres: [], rabbitmq: [], "init-db": [], "init-machine": [], "init-user-carya": [], "init-user-guest": [], "load-data": [], docs: [], bety: [], web: [], api: [],
+      monitor: [], dbsync: [], executor: [], "runner-sipnet": [], "runner-ed2": [], "front-proxy": ["80->80"],
     });
     expect(byName("pecan-runner-ed2-image").inputs.name).toBe("pecan/model-ed2-git:1.8.0");
     // BETY's images go by BETY's own release, not PEcAn's.
     expect(byName("pecan-bety-image").inputs.name).toBe("pecan/bety:5.4.1");
     expect(byName("pecan-init-db-image").inputs.name).toBe("pecan/db:5.4.1");
+    for (const [svc, image] of [["docs", "docs"], ["monitor", "monitor"], ["dbsync", "shiny-dbsync"], ["load-data", "data"]]) {
+      expect(byName(`pecan-${svc}-image`).inputs.name).toBe(`pecan/${image}:1.8.0`);
+    }
   });
 
   test("the back end is internal; the front proxy routes /pecan/, /bety/ and /api/ by path, over an internal edge network, to the ports the images listen on", async () => {
@@ -37,16 +40,21 @@ describe("PEcAn stack", () => {
     expect(byName("pecan-edge-network").inputs.internal).toBe(true);
     expect(byName("pecan-public-network").inputs.internal).toBeFalsy();
     const nets = Object.fromEntries(ofType(CONTAINER).map((c) => [short(c.inputs.name), c.inputs.networksAdvanced.map((n: { name: string }) => short(n.name))]));
-    const routed = ["bety", "web", "api"];
+    const routed = ["bety", "web", "api", "docs", "monitor", "dbsync"];
     for (const [svc, list] of Object.entries(nets)) {
       expect([svc, list]).toEqual([svc, svc === "front-proxy" ? ["public", "edge"] : routed.includes(svc) ? ["backend", "edge"] : ["backend"]]);
     }
     const labels = (svc: string) => Object.fromEntries((byName(`pecan-${svc}-container`).inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
-    expect(labels("web")).toMatchObject({
-      "traefik.http.routers.web-80.rule": "PathPrefix(`/pecan/`)", "traefik.http.services.web-80.loadbalancer.server.port": "8080",
-      // / redirects to the web UI, as PEcAn's proxy did.
-      "traefik.http.routers.web-80-root.rule": "Path(`/`)", "traefik.http.middlewares.web-80-root.redirectregex.replacement": "${1}/pecan/",
+    expect(labels("web")).toMatchObject({ "traefik.http.routers.web-80.rule": "PathPrefix(`/pecan/`)", "traefik.http.services.web-80.loadbalancer.server.port": "8080" });
+    // / is PEcAn's home page (pecan/docs), the route every path no other route takes falls to.
+    expect(labels("docs")).toMatchObject({ "traefik.http.routers.docs-80.rule": "PathPrefix(`/`)", "traefik.http.services.docs-80.loadbalancer.server.port": "80" });
+    expect(labels("web")["traefik.http.routers.web-80-root.rule"]).toBeUndefined();
+    // The monitor and the sync app serve at their root: the proxy strips their prefix, as PEcAn's labels do.
+    expect(labels("monitor")).toMatchObject({
+      "traefik.http.routers.monitor-80.rule": "PathPrefix(`/monitor/`)", "traefik.http.services.monitor-80.loadbalancer.server.port": "9999",
+      "traefik.http.routers.monitor-80.middlewares": "monitor-retry,monitor-80-strip", "traefik.http.middlewares.monitor-80-strip.stripprefix.prefixes": "/monitor",
     });
+    expect(labels("dbsync")).toMatchObject({ "traefik.http.services.dbsync-80.loadbalancer.server.port": "3838", "traefik.http.middlewares.dbsync-80-strip.stripprefix.prefixes": "/dbsync" });
     expect(labels("bety")).toMatchObject({ "traefik.http.routers.bety-80.rule": "PathPrefix(`/bety/`)", "traefik.http.services.bety-80.loadbalancer.server.port": "8000" });
     expect(labels("api")).toMatchObject({ "traefik.http.routers.api-80.rule": "PathPrefix(`/api/`)", "traefik.http.services.api-80.loadbalancer.server.port": "8000" });
   });
@@ -62,7 +70,12 @@ describe("PEcAn stack", () => {
     expect(await dependsOn("init-machine")).toEqual(["init-db"]);
     for (const job of ["init-user-carya", "init-user-guest"]) expect(await dependsOn(job)).toEqual(["init-machine"]);
     expect(await dependsOn("bety")).toEqual(["init-user-carya", "init-user-guest"]);
-    for (const svc of ["web", "api"]) expect(await dependsOn(svc)).toEqual(["init-machine", "postgres", "rabbitmq"]);
+    // PEcAn's data loader runs after the users, before the web tier.
+    expect(await dependsOn("load-data")).toEqual(["init-user-carya", "init-user-guest"]);
+    expect(byName("pecan-load-data-container").inputs).toMatchObject({ attach: true, restart: "no" });
+    for (const svc of ["web", "api"]) expect(await dependsOn(svc)).toEqual(["load-data", "postgres", "rabbitmq"]);
+    expect(await dependsOn("monitor")).toEqual(["load-data", "rabbitmq"]);
+    expect(await dependsOn("dbsync")).toEqual(["load-data"]);
     for (const svc of ["executor", "runner-sipnet"]) expect(await dependsOn(svc)).toEqual(["rabbitmq"]);
     for (const svc of ["postgres", "rabbitmq", "executor", "runner-sipnet", "front-proxy"]) expect(byName(`pecan-${svc}-container`).inputs.wait).toBe(true);
     // Routed by the front proxy: they roll out, gated by the provider on their ready check.
@@ -127,6 +140,55 @@ describe("PEcAn stack", () => {
     for (const svc of ["web", "api", "executor", "runner-sipnet"]) expect(byName(`pecan-${svc}-container`).inputs.volumes).toEqual([expect.objectContaining({ containerPath: "/data" })]);
     await deploy({ keepDataOnDestroy: false });
     for (const v of ["postgres", "rabbitmq", "runs"]) expect(options.get(`pecan-${v}-volume`)?.retainOnDelete).toBe(false);
+  });
+
+  test("host name, HTTPS and the instance's names: every route by Host and path on both ports, TLS ended by the proxy; FQDN and NAME reach the images", async () => {
+    await deploy({ host: "pecan.example.org", tlsPort: 443, fqdn: "pecan.example.org", name: "Illinois" });
+    expect(byName("pecan-front-proxy-container").inputs.ports.map((p: { internal: number; external: number }) => `${p.external}->${p.internal}`)).toEqual(["80->80", "443->81"]);
+    const labels = (svc: string) => Object.fromEntries((byName(`pecan-${svc}-container`).inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+    expect(labels("web")).toMatchObject({
+      "traefik.http.routers.web-80.rule": "Host(`pecan.example.org`) && PathPrefix(`/pecan/`)",
+      "traefik.http.routers.web-443.rule": "Host(`pecan.example.org`) && PathPrefix(`/pecan/`)",
+      "traefik.http.routers.web-443.tls": "true", "traefik.http.routers.web-443.entrypoints": "port443",
+    });
+    expect(labels("web")["traefik.http.routers.web-80.tls"]).toBeUndefined();
+    expect(labels("docs")["traefik.http.routers.docs-443.rule"]).toBe("Host(`pecan.example.org`) && PathPrefix(`/`)");
+    expect(envOf("web")).toMatchObject({ FQDN: "pecan.example.org", NAME: "Illinois" });
+    for (const svc of ["executor", "monitor", "load-data"]) expect(envOf(svc).FQDN).toBe("pecan.example.org");
+    await deploy();
+    expect(envOf("web")).toMatchObject({ FQDN: "docker", NAME: "dev" });
+    expect(() => pecan.settings.parse({ port: 8080, tlsPort: 8080 })).toThrow("a host port other than port's");
+  });
+
+  test("the data loader: pecan/data with FQDN, psql as BETY's role with its password from a file, the runs volume", async () => {
+    await deploy();
+    expect(envOf("load-data")).toMatchObject({ FQDN: "docker", PSQL: "psql -U bety -h postgres -d bety -q -t -c", APPSTACKS_ENV_FROM_FILES: "PGPASSWORD=/run/secrets/db-password" });
+    // The wrapper runs the image's own command (CMD bash /work/add-data.sh, in shell form).
+    expect(byName("pecan-load-data-container").inputs.command).toEqual(["/bin/sh", "-c", "bash /work/add-data.sh"]);
+    expect(byName("pecan-load-data-container").inputs.volumes).toEqual([expect.objectContaining({ containerPath: "/data" })]);
+  });
+
+  test("RStudio on request: pecan/base's rstudio.sh behind /rstudio/ with its root path, its password a secret the user sets", async () => {
+    await deploy();
+    expect(ofType(CONTAINER).map((c) => short(c.inputs.name))).not.toContain("rstudio");
+    reset();
+    await expect(deployForTest(pecan, { settings: { rstudio: true }, frontProxyImage: PROXY_IMAGE })).rejects.toThrow(
+      "appstacks:pecanRstudioPassword: not set (allowed: RStudio's password, set with pulumi config set --secret appstacks:pecanRstudioPassword < file; required by appstacks:pecan.rstudio true)");
+    reset();
+    await deployForTest(pecan, { settings: { rstudio: true, rstudioUser: "alice" }, frontProxyImage: PROXY_IMAGE, secrets: { pecanRstudioPassword: pulumi.secret("r-studio-pass") } });
+    expect(byName("pecan-rstudio-image").inputs.name).toBe("pecan/base:1.8.0");
+    expect(byName("pecan-rstudio-container").inputs.command).toEqual(["/work/rstudio.sh"]);
+    expect(envOf("rstudio")).toMatchObject({ USER: "alice", KEEP_ENV: "RABBITMQ_URI FQDN NAME", APPSTACKS_ENV_FROM_FILES: "PASSWORD=/run/secrets/rstudio-password RABBITMQ_URI=/run/secrets/rabbitmq-uri" });
+    expect(uploads("rstudio")["/run/secrets/rstudio-password"]).toBe("r-studio-pass");
+    expect(JSON.stringify(byName("pecan-rstudio-container").inputs.envs)).not.toContain("r-studio-pass");
+    const labels = Object.fromEntries((byName("pecan-rstudio-container").inputs.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+    expect(labels).toMatchObject({
+      "traefik.http.routers.rstudio-80.middlewares": "rstudio-retry,rstudio-80-strip,rstudio-80-headers",
+      "traefik.http.middlewares.rstudio-80-headers.headers.customrequestheaders.X-RStudio-Root-Path": "/rstudio",
+      "traefik.http.services.rstudio-80.loadbalancer.server.port": "8787",
+    });
+    expect(options.get("pecan-rstudio-volume")?.retainOnDelete).toBe(true);
+    expect(await dependsOn("rstudio")).toEqual(["load-data", "rabbitmq"]);
   });
 
   test("the proxy site renders exactly", () => {

@@ -10,7 +10,7 @@ test("the stand-ins are Pulumi.dev.yaml's appstacks:imageOverrides, read, not co
   const dev = parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).config["appstacks:imageOverrides"];
   expect(STAND_INS).toEqual(dev);
   expect(Object.keys(STAND_INS)).toEqual(expect.arrayContaining(["postgres", "mysql", "rabbitmq", "mongo", "nginx", "redis", "registry", "debian", "postgis/postgis"]));
-  expect(PECAN_IMAGES).toEqual(["pecan/web", "pecan/api", "pecan/bety", "pecan/db", "pecan/executor", "pecan/model-sipnet-git"]);
+  expect(PECAN_IMAGES).toEqual(["pecan/web", "pecan/api", "pecan/bety", "pecan/db", "pecan/executor", "pecan/model-sipnet-git", "pecan/docs", "pecan/monitor", "pecan/shiny-dbsync", "pecan/base", "pecan/data"]);
   expect(standIns("postgres", "debian")).toEqual({ postgres: dev.postgres, debian: dev.debian, traefik: dev.traefik });
   expect(() => standIn("postgres:16")).toThrow("no stand-in for image postgres:16 in Pulumi.dev.yaml's appstacks:imageOverrides");
 });

@@ -1,4 +1,5 @@
-"""PEcAn's web UI (/pecan/ on 8080), its API (/api/ on 8000) and BETY (/bety/ on 8000)."""
+"""PEcAn's web UI (/pecan/ on 8080), its API (/api/ on 8000), BETY (/bety/ on 8000), the home
+page and documentation (httpd on 80), the database sync app (Shiny on 3838) and RStudio (8787)."""
 import hashlib
 import html
 import json
@@ -9,7 +10,7 @@ import sys
 
 import pika
 import psycopg2
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort, jsonify, redirect, request, send_from_directory
 from waitress import serve as waitress_serve
 
 from . import settings
@@ -37,8 +38,17 @@ def page(title, items):
 def web(app):
     @app.get("/pecan/")
     def index():
-        models = query(settings.bety_db(), "SELECT model_name, revision FROM models ORDER BY id")
-        return page("PEcAn", [f"Model: {m} ({r})" for m, r in models] + [f"broker: {broker_status()}"])
+        db = settings.bety_db()
+        fqdn = settings.env("FQDN", "docker")
+        models = query(db, "SELECT model_name, revision FROM models ORDER BY id")
+        # What this host (FQDN, as PEcAn's web UI selects it) has: the model binaries the monitor
+        # registered and the sites the data loader registered input files for.
+        on_host = query(db, "SELECT m.model_name FROM dbfiles f JOIN machines h ON h.id = f.machine_id JOIN models m ON m.id = f.container_id "
+                            "WHERE f.container_type = 'Model' AND h.hostname = %s ORDER BY m.model_name", (fqdn,))
+        sites = query(db, "SELECT s.sitename, count(*) FROM dbfiles f JOIN machines h ON h.id = f.machine_id JOIN inputs i ON i.id = f.container_id "
+                          "JOIN sites s ON s.id = i.site_id WHERE f.container_type = 'Input' AND h.hostname = %s GROUP BY s.sitename ORDER BY s.sitename", (fqdn,))
+        return page(f"PEcAn {settings.env('NAME', 'docker')}", [f"Model: {m} ({r})" for m, r in models] + [f"broker: {broker_status()}"]
+                    + [f"Model on {fqdn}: {m}" for (m,) in on_host] + [f"Site with data on {fqdn}: {n} ({c} files)" for n, c in sites])
     return 8080
 
 
@@ -111,13 +121,50 @@ def api(app):
     return 8000
 
 
+def docs(app):
+    # httpd's document root: PEcAn's home page at /, its book under /docs/pecan/.
+    root = "/usr/local/apache2/htdocs"
+
+    @app.get("/")
+    @app.get("/<path:name>")
+    def files(name="index.html"):
+        return send_from_directory(root, name + ("index.html" if name.endswith("/") else ""))
+    return 80
+
+
+def dbsync(app):
+    # Shiny serves the app at its root; PEcAn's proxy strips /dbsync. It reads BETY with libpq's PG*.
+    @app.get("/")
+    def index():
+        rows = query(settings.api_db(), "SELECT hostname, sync_host_id FROM machines ORDER BY sync_host_id, hostname")
+        return page("BETY database sync", [f"{h}: machine id {i}" for h, i in rows])
+    return 3838
+
+
+def rstudio(app):
+    # RStudio Server's front door: an unsigned visitor is sent to its sign-in page, under the
+    # path X-RStudio-Root-Path names (behind a proxy that strips the prefix). The account is USER
+    # with PASSWORD, which rocker's /init sets (userconf.sh); the real sign-in encrypts the
+    # credentials in the browser, so the twin has no sign-in of its own to be tested against.
+    root = lambda: request.headers.get("X-RStudio-Root-Path", "").rstrip("/")
+
+    @app.get("/")
+    def index():
+        return redirect(f"{root()}/auth-sign-in", 302)
+
+    @app.get("/auth-sign-in")
+    def sign_in():
+        return page("RStudio Sign In", [f"user: {settings.env('USER', 'rstudio')}"])
+    return 8787
+
+
 def serve(role):
     app = Flask(f"pecan-{role}")
-    port = {"web": web, "api": api, "bety": bety}[role](app)
+    port = {"web": web, "api": api, "bety": bety, "docs": docs, "dbsync": dbsync, "rstudio": rstudio}[role](app)
     # PID 1 of its container (the images' commands exec us), where the kernel ignores a signal
     # the process does not handle. The twin stops on its image's stop signal as the real server
-    # does: SIGWINCH for pecan/web (php:apache's, Apache's graceful stop), SIGTERM for the
+    # does: SIGWINCH for pecan/web and pecan/docs (Apache's graceful stop), SIGTERM for the
     # others. SystemExit makes waitress finish the requests in hand (up to 5 s) and return.
-    for sig in (signal.SIGTERM, signal.SIGWINCH) if role == "web" else (signal.SIGTERM,):
+    for sig in (signal.SIGTERM, signal.SIGWINCH) if role in ("web", "docs") else (signal.SIGTERM,):
         signal.signal(sig, lambda *_: sys.exit(0))
     waitress_serve(app, host="0.0.0.0", port=port, threads=4)

@@ -8,6 +8,8 @@ import pathlib
 import signal
 import socket
 import sys
+import threading
+import uuid
 
 import pika
 
@@ -47,9 +49,31 @@ def executor():
     consume(os.environ.get("RABBITMQ_QUEUE", "pecan"), dispatch)
 
 
+def announce(info, every=5):
+    """As PEcAn's model.py announces its runner: a heartbeat every 5 s on the `models` fanout
+    exchange, from a connection of its own, which PEcAn's monitor turns into BETY's records."""
+    queue = f"{info['type']}_{info['version']}"
+    message = json.dumps({"id": str(uuid.uuid4()), "hostname": socket.gethostname(), "queue": queue, "model_info": info})
+
+    def beat():
+        while True:
+            try:
+                conn = pika.BlockingConnection(pika.URLParameters(settings.rabbitmq_uri()))
+                ch = conn.channel()
+                ch.exchange_declare(exchange="models", exchange_type="fanout", durable=True)
+                while True:
+                    ch.basic_publish(exchange="models", routing_key="", body=message)
+                    conn.sleep(every)  # serves the connection's own heartbeats meanwhile
+            except Exception as e:  # the broker restarted: announce again once it is back
+                print(f"heartbeat: {type(e).__name__}: {e}", flush=True)
+                threading.Event().wait(every)
+    threading.Thread(target=beat, daemon=True).start()
+
+
 def model(info_file):
     with open(info_file, encoding="utf-8") as f:
         info = json.load(f)
+    announce(info)
 
     def run(ch, method, job):
         folder = pathlib.Path(job["folder"])
