@@ -129,10 +129,10 @@ export const pecan: BenchApp = {
   name: "pecan",
   composeFile: path.join(ROOT, "bench/compose/pecan.yml"),
   ports: ["web"],
-  services: ["postgres", "rabbitmq", "bety", "web", "api", "executor", "runner-sipnet"],
+  services: ["postgres", "rabbitmq", "bety", "web", "api", "docs", "monitor", "dbsync", "executor", "runner-sipnet"],
   // Compose has no front proxy: its twin keeps the nginx proxy our stack had (bench/lib/pecan-proxy.ts).
   composeOnly: ["proxy"],
-  jobs: ["init-db", "init-machine", "init-user-carya"],
+  jobs: ["init-db", "init-machine", "init-user-carya", "load-data"],
   builtImages: [],
   ours: (ports, changed) => ({
     "appstacks:apps": ["pecan"],
@@ -153,6 +153,7 @@ export const pecan: BenchApp = {
       write(dir, "first-user.env", `FIRST_USER_PASSWORD=${secret()}\n`);
       write(dir, "pecan-proxy.conf", pecanProxySite([
         { path: "/pecan/", upstream: "web:8080" }, { path: "/bety/", upstream: "bety:8000" }, { path: "/api/", upstream: "api:8000" },
+        { path: "/monitor/", upstream: "monitor:9999", strip: true }, { path: "/dbsync/", upstream: "dbsync:3838", strip: true }, { path: "/", upstream: "docs:80" },
       ]));
     }
     return { PECAN_PORT: String(ports.web), PECAN_PEERS: changed ? String(PECAN_PEER) : "" };

@@ -8,6 +8,8 @@ export interface PecanRoute {
   readonly path: string;
   /** Service and port on the back-end network, e.g. web:8000 */
   readonly upstream: string;
+  /** The prefix is removed before the request is passed on (PEcAn's monitor and sync app). */
+  readonly strip?: boolean;
 }
 
 export function pecanProxySite(routes: readonly PecanRoute[]): string {
@@ -19,11 +21,13 @@ export function pecanProxySite(routes: readonly PecanRoute[]): string {
     // Resolved per request through Docker's DNS: a replaced container needs no proxy restart.
     "    resolver 127.0.0.11 valid=10s ipv6=off;",
     "    location = /healthz { return 200 'ok'; }",
-    `    location = / { return 302 ${routes[0]?.path ?? "/"}; }`,
+    // / goes to the front page, unless a route serves / itself (PEcAn's home page).
+    ...(routes.some((r) => r.path === "/") ? [] : [`    location = / { return 302 ${routes[0]?.path ?? "/"}; }`]),
   ];
   for (const r of routes) {
     lines.push(
       `    location ${r.path} {`,
+      ...(r.strip ? [`        rewrite ^${r.path.replace(/\/$/, "")}(/.*)$ $1 break;`] : []),
       `        set $upstream http://${r.upstream};`,
       "        proxy_pass $upstream;",
       "        proxy_set_header Host $http_host;",
