@@ -7,8 +7,8 @@ import { execFileSync } from "child_process";
 import { APPS } from "../../stacks/registry";
 import { AppDefinition, SpecContext } from "../../config/app-definition";
 import { healthCheckTools } from "../../stacks/contract-problems";
-import { contractOf } from "../../stacks/image-contracts";
-import { STAND_INS } from "../../support/images";
+import { IMAGE_CONTRACTS } from "../../stacks/image-contracts";
+import { PECAN_IMAGES, STAND_INS } from "../../support/images";
 import { repository } from "../../components/image-ref";
 
 const ctx: SpecContext = { scope: { project: "appstacks", stack: "dev", app: "x" }, keepDataOnDestroy: true, imageOverrides: {} };
@@ -36,10 +36,9 @@ test.each([...uses].map(([standIn, use]) => [standIn, [...use.refs].join(", "), 
 
 const inspect = (image: string) => JSON.parse(execFileSync("docker", ["image", "inspect", image], { encoding: "utf8" }))[0].Config;
 
-test.each(["pecan/web", "pecan/api", "pecan/bety", "pecan/db", "pecan/executor", "pecan/model-sipnet-git"])(
+test.each([...PECAN_IMAGES])(
   "the twin of %s has the image's entrypoint and command", (image) => {
-    const ref = [...(uses.get(STAND_INS[image])?.refs ?? [])].find((r) => repository(r) === image) ?? `${image}:5.4.1`;
-    const contract = contractOf(ref)!;
+    const contract = IMAGE_CONTRACTS.find((c) => c.refs.some((r) => repository(r) === image))!;
     const config = inspect(STAND_INS[image]);
     expect(config.Entrypoint ?? []).toEqual(contract.entrypoint);
     expect(config.Cmd ?? []).toEqual(contract.command);
