@@ -172,6 +172,12 @@ export interface ServiceSpec {
    */
   readonly dockerSocket?: boolean;
   /**
+   * Docker's init (tini) as PID 1, passing the stop signal on: for an image whose command runs
+   * under `/bin/sh -c` (a shell-form CMD), where the shell would be PID 1, ignore SIGTERM and
+   * hold every stop for the whole grace period. @default false
+   */
+  readonly init?: boolean;
+  /**
    * Seconds between the image's stop signal (SIGTERM unless its STOPSIGNAL says otherwise, e.g.
    * SIGINT for postgres) and SIGKILL when Pulumi deletes or replaces the container. The process
    * is expected to exit as soon as it has shut down: this is an upper bound, not a wait.

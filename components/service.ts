@@ -115,6 +115,7 @@ export class Service extends pulumi.ComponentResource {
       cpus: args.cpus === undefined ? undefined : String(args.cpus),
       sysctls: args.sysctls,
       ipcMode: args.ipcMode,
+      init: args.init,
       labels: toLabelList({
         ...args.labels,
         ...(args.dockerSocket ? { [DOCKER_SOCKET_LABEL]: "true" } : {}),

@@ -94,10 +94,14 @@ export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
   const betyPassword = asEnv("db-password", "BETYPASSWORD");
   const superuserPassword = asEnv("postgres-password", "PGPASSWORD");
   const secretKey = asEnv("bety-secret-key", "SECRET_KEY_BASE");
-  // The image's own entrypoint and command come from its contract: the wrapper runs them.
-  const pecanService = (repository: string, svc: Omit<ServiceSpec, "networks" | "entrypoint">): ServiceSpec => ({
-    ...imageRun(repository), networks: ["backend"], memoryMb: 256, ...svc,
-  });
+  // The image's own entrypoint and command come from its contract: the wrapper runs them. A
+  // shell-form CMD (pecan/monitor's, shiny-dbsync's) leaves /bin/sh as PID 1, which ignores
+  // SIGTERM: Docker's init passes the stop on, so a stop takes no full grace period.
+  const pecanService = (repository: string, svc: Omit<ServiceSpec, "networks" | "entrypoint">): ServiceSpec => {
+    const run = imageRun(repository);
+    const command = svc.command ?? run.command;
+    return { ...run, networks: ["backend"], memoryMb: 256, ...(command[0] === "/bin/sh" && command[1] === "-c" && !svc.job ? { init: true } : {}), ...svc };
+  };
   const name = s.name ?? ctx.scope.stack;
   // Every route of PEcAn's proxy, on the HTTP port and, with tlsPort, the HTTPS one; by host name
   // and path when a host is set, as PEcAn's labels route by TRAEFIK_HOST.

@@ -35,13 +35,19 @@ setup_base_image() {
 # Stand-in images: images/<name>/Dockerfile → appstacks/<name>:local; a Dockerfile with named
 # stages (images/pecan: one twin per PEcAn image) gives one image per stage other than `common`,
 # appstacks/<name>-<stage>:local. Docker's build cache makes a rebuild of an unchanged Dockerfile
-# a no-op, so this runs every time and stays fast.
+# a no-op, so this runs every time and stays fast. `--only NAME…` or `--except NAME…` picks by
+# folder name (setup.sh builds the images that need a Go-built binary after the Go lane).
 setup_standin_images() {
-  local dir name stages stage
+  local mode=${1:-all} dir name stages stage
+  [ "$mode" = all ] || shift
   for dir in "$ROOT"/images/*/; do
     name=$(basename "$dir")
     [ "$name" = base ] && continue
     [ -f "$dir/Dockerfile" ] || continue
+    case "$mode" in
+      --only) [[ " $* " == *" $name "* ]] || continue ;;
+      --except) [[ " $* " == *" $name "* ]] && continue ;;
+    esac
     stages=$(sed -nE 's/^FROM .* AS ([a-z0-9-]+)$/\1/p' "$dir/Dockerfile" | grep -vx common || true)
     if [ -z "$stages" ]; then
       build_standin "appstacks/$name:local" "$dir" "$name"

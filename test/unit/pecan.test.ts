@@ -76,6 +76,9 @@ describe("PEcAn stack", () => {
     for (const svc of ["web", "api"]) expect(await dependsOn(svc)).toEqual(["load-data", "postgres", "rabbitmq"]);
     expect(await dependsOn("monitor")).toEqual(["load-data", "rabbitmq"]);
     expect(await dependsOn("dbsync")).toEqual(["load-data"]);
+    // A shell-form CMD leaves /bin/sh as PID 1, deaf to SIGTERM: Docker's init passes the stop on.
+    for (const svc of ["monitor", "dbsync"]) expect(byName(`pecan-${svc}-container`).inputs.init).toBe(true);
+    for (const svc of ["web", "bety", "load-data", "init-db"]) expect(byName(`pecan-${svc}-container`).inputs.init).toBeUndefined();
     for (const svc of ["executor", "runner-sipnet"]) expect(await dependsOn(svc)).toEqual(["rabbitmq"]);
     for (const svc of ["postgres", "rabbitmq", "executor", "runner-sipnet", "front-proxy"]) expect(byName(`pecan-${svc}-container`).inputs.wait).toBe(true);
     // Routed by the front proxy: they roll out, gated by the provider on their ready check.
