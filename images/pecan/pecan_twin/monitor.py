@@ -16,6 +16,7 @@ import pika
 import psycopg2
 
 from . import settings
+from .worker import MODELS_EXCHANGE, models_channel
 
 models = {}
 
@@ -71,11 +72,9 @@ def heard(ch, method, properties, body):
 def listen():
     while True:
         try:
-            conn = pika.BlockingConnection(pika.URLParameters(settings.rabbitmq_uri()))
-            ch = conn.channel()
-            ch.exchange_declare(exchange="models", exchange_type="fanout", durable=True)
+            _, ch = models_channel()
             queue = ch.queue_declare("", exclusive=True).method.queue
-            ch.queue_bind(exchange="models", queue=queue)
+            ch.queue_bind(exchange=MODELS_EXCHANGE, queue=queue)
             ch.basic_consume(queue=queue, on_message_callback=heard, auto_ack=True)
             ch.start_consuming()
         except Exception as e:

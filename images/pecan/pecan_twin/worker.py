@@ -49,6 +49,18 @@ def executor():
     consume(os.environ.get("RABBITMQ_QUEUE", "pecan"), dispatch)
 
 
+# The fanout exchange the runners announce themselves on and PEcAn's monitor listens to.
+MODELS_EXCHANGE = "models"
+
+
+def models_channel():
+    """A connection of its own to the broker, and a channel with the models exchange declared."""
+    conn = pika.BlockingConnection(pika.URLParameters(settings.rabbitmq_uri()))
+    ch = conn.channel()
+    ch.exchange_declare(exchange=MODELS_EXCHANGE, exchange_type="fanout", durable=True)
+    return conn, ch
+
+
 def announce(info, every=5):
     """As PEcAn's model.py announces its runner: a heartbeat every 5 s on the `models` fanout
     exchange, from a connection of its own, which PEcAn's monitor turns into BETY's records."""
@@ -58,11 +70,9 @@ def announce(info, every=5):
     def beat():
         while True:
             try:
-                conn = pika.BlockingConnection(pika.URLParameters(settings.rabbitmq_uri()))
-                ch = conn.channel()
-                ch.exchange_declare(exchange="models", exchange_type="fanout", durable=True)
+                conn, ch = models_channel()
                 while True:
-                    ch.basic_publish(exchange="models", routing_key="", body=message)
+                    ch.basic_publish(exchange=MODELS_EXCHANGE, routing_key="", body=message)
                     conn.sleep(every)  # serves the connection's own heartbeats meanwhile
             except Exception as e:  # the broker restarted: announce again once it is back
                 print(f"heartbeat: {type(e).__name__}: {e}", flush=True)
