@@ -14,6 +14,9 @@ export interface SecretSpec {
   readonly length?: number;
 }
 
+/** A DNS host name (labels of letters, digits and inner hyphens, at most 253 characters): what a route's host may be. */
+export const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
 export interface PublishedPort {
   readonly internal: number;
   readonly external: number;
@@ -294,7 +297,7 @@ export function specProblems(app: string, spec: AppSpec): string[] {
       if (p.path !== undefined && (!p.http || !/^\/([A-Za-z0-9._~-]+\/)*$/.test(p.path))) {
         problems.push(`${at}.ports.path: ${JSON.stringify(p.path)} is not a path prefix of an HTTP port (allowed: on a port with http: true, a path such as /bety/ or /, starting and ending with /)`);
       }
-      if (p.host !== undefined && (!p.http || !/^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(p.host))) {
+      if (p.host !== undefined && (!p.http || !DNS_NAME.test(p.host))) {
         problems.push(`${at}.ports.host: ${JSON.stringify(p.host)} is not a host name of an HTTP port (allowed: on a port with http: true, a DNS name such as pecan.example.org)`);
       }
       if ((p.stripPrefix || p.requestHeaders !== undefined || p.tls) && !p.http) {

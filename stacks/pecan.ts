@@ -14,7 +14,7 @@ import * as crypto from "crypto";
 import { z } from "zod";
 import { defineApp, SpecContext } from "../config/app-definition";
 import { dbMemoryMb, imageRef, intRange, matching, port } from "../config/schema";
-import { AppSpec, FileSpec, PublishedPort, SecretUse, ServiceSpec } from "../components/app-spec";
+import { AppSpec, DNS_NAME, FileSpec, PublishedPort, SecretUse, ServiceSpec } from "../components/app-spec";
 import { bashHttpCheck, curlHttpCheck, tcpConnectedCheck, tcpCheck } from "../components/healthcheck";
 import { Scope } from "../components/naming";
 import { postgresService } from "../components/postgres";
@@ -28,7 +28,7 @@ export const pecanSettings = z
   .object({
     port: port.default(80).describe("host port of every route (/, /pecan/, /bety/, /api/, /monitor/, /dbsync/, /rstudio/), the only published HTTP port (PEcAn's 80)"),
     tlsPort: port.optional().describe("host port of the same routes over HTTPS, TLS ended by the front proxy with its default (self-signed) certificate, as PEcAn's docker-compose.https.yml adds 443; unset: no HTTPS"),
-    host: matching(/^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, "a DNS name such as pecan.example.org").optional()
+    host: matching(DNS_NAME, "a DNS name such as pecan.example.org").optional()
       .describe("host name the front proxy routes by, with the path (PEcAn's TRAEFIK_HOST); unset: every host name"),
     fqdn: matching(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/, "a host name such as docker or pecan.example.org").default("docker")
       .describe("the name this instance's files and models are registered under in BETY's machines (PEcAn's PECAN_FQDN)"),
@@ -105,10 +105,13 @@ export function pecanSpec(s: PecanSettings, ctx: SpecContext): AppSpec {
   const name = s.name ?? ctx.scope.stack;
   // Every route of PEcAn's proxy, on the HTTP port and, with tlsPort, the HTTPS one; by host name
   // and path when a host is set, as PEcAn's labels route by TRAEFIK_HOST.
-  const routed = (internal: number, path: string, extra: Partial<PublishedPort> = {}): PublishedPort[] => [
-    { internal, external: s.port, setting: "port", http: true, path, ...(s.host === undefined ? {} : { host: s.host }), ...extra },
-    ...(s.tlsPort === undefined ? [] : [{ internal, external: s.tlsPort, setting: "tlsPort", http: true, path, tls: true, ...(s.host === undefined ? {} : { host: s.host }), ...extra }]),
-  ];
+  const routed = (internal: number, path: string, extra: Partial<PublishedPort> = {}): PublishedPort[] => {
+    const route = { internal, http: true, path, ...(s.host === undefined ? {} : { host: s.host }), ...extra };
+    return [
+      { ...route, external: s.port, setting: "port" },
+      ...(s.tlsPort === undefined ? [] : [{ ...route, external: s.tlsPort, setting: "tlsPort", tls: true }]),
+    ];
+  };
   // The web tier starts once the data loader has run (after the first users).
   const ready = ["postgres", "rabbitmq", "load-data"];
   const worker: ServiceSpec["healthcheck"] = tcpConnectedCheck(5672);
