@@ -10,6 +10,7 @@ import { deployApp, hostPortProblems, StackContext } from "./stacks/deploy";
 import { DockerHost } from "./components/host/docker-host";
 import { LocalDockerHost } from "./components/host/local";
 import { SshDockerHost } from "./components/host/ssh";
+import { SwarmDockerHost } from "./components/host/swarm";
 import { readPortClaims } from "./components/host/engine-port-claims";
 // Only a type at the top: @pulumi/aws takes ~0.6 s to load, paid by every local and ssh preview,
 // up and destroy if imported here. The ec2 target loads it (see dockerHost).
@@ -45,6 +46,7 @@ refuseHeldPorts();
 const host = dockerHost();
 const context: StackContext = {
   host, scope, keepDataOnDestroy: cfg.keepDataOnDestroy, imageOverrides: cfg.imageOverrides, frontProxyImage: cfg.proxyImage, noRollout: cfg.noRollout, rollback: cfg.rollback, secretSeed,
+  replicas: cfg.swarm.replicas,
   namespace: NAMESPACE, readSecret: (key) => config.getSecret(key),
 };
 const urlsByApp: Record<string, pulumi.Output<string>> = {};
@@ -94,6 +96,10 @@ function dockerHost(): DockerHost {
         address: s.address, user: s.user, port: s.port, privateKey: config.getSecret("sshPrivateKey"), installDocker: s.installDocker, scope,
         hostKeyCheck: s.hostKey !== undefined ? { hostKey: s.hostKey } : { insecureIgnoreHostKey: true },
       });
+    }
+    case "swarm": {
+      const { replicas: _, ...swarm } = cfg.swarm;
+      return new SwarmDockerHost("host", swarm);
     }
     case "ec2": {
       const e = cfg.ec2;

@@ -4,17 +4,18 @@
 // App: one application's node in the resource tree, of the app's own type, holding its AppStack.
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { DockerHost } from "./host/docker-host";
+import { DockerHost, SwarmMode } from "./host/docker-host";
 import { AppSpec, FileContent, specProblems, startOrder } from "./app-spec";
 import { AppNetwork } from "./network";
 import { DataVolume } from "./volume";
 import { AppSecret } from "./secret";
 import { ImageSource, ServiceImage } from "./image";
-import { FileUpload, Service } from "./service";
+import { FileUpload, Service, ServiceArgs } from "./service";
 import { withSecretEnv } from "./secret-env";
 import { Scope, labelMap, physicalName } from "./naming";
 import { rolloutPlan, withFrontProxy } from "./runtime/front-proxy";
 import { ReleaseRecord } from "./runtime/release";
+import { SwarmService } from "./runtime/swarm";
 
 export interface AppStackArgs {
   readonly host: DockerHost;
@@ -36,11 +37,14 @@ export interface AppStackArgs {
    * with the same rollout; only services that roll out keep releases (see Release).
    */
   readonly rollback?: Readonly<Record<string, ReleaseRecord>>;
+  /** Tasks per service on a swarm host (by service name). @default 1 */
+  readonly replicas?: Readonly<Record<string, number>>;
 }
 
 export class AppStack extends pulumi.ComponentResource {
   static readonly TYPE = "appstacks:index:AppStack";
-  public readonly services: Readonly<Record<string, Service>>;
+  /** Each service: a container (Service), or a swarm service on a swarm host (SwarmService). */
+  public readonly services: Readonly<Record<string, Service | SwarmService>>;
   public readonly volumeNames: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: AppStackArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -49,11 +53,20 @@ export class AppStack extends pulumi.ComponentResource {
     const problems = specProblems(scope.app, args.spec);
     if (problems.length > 0) throw new pulumi.ResourceError(problems.join("\n"), this);
     const pathed = Object.keys(args.spec.services).sort().filter((n) => (args.spec.services[n].ports ?? []).some((p) => p.path !== undefined));
-    if (args.frontProxyImage === undefined && pathed.length > 0) {
+    if (host.swarm !== undefined) {
+      const swarmProblems = swarmSpecProblems(scope.app, args.spec, host.swarm, args.replicas ?? {});
+      if (Object.keys(args.rollback ?? {}).length > 0) swarmProblems.push(`${scope.app}: rollback: a swarm rolls a service back itself (allowed: docker service rollback, or no rollback on target swarm)`);
+      if (swarmProblems.length > 0) throw new pulumi.ResourceError(swarmProblems.join("\n"), this);
+    } else if (args.frontProxyImage === undefined && pathed.length > 0) {
       throw new pulumi.ResourceError(`${scope.app}.services.${pathed[0]}.ports.path: routing by path needs the app's front proxy (allowed: give AppStack a frontProxyImage, as the program does from appstacks:proxyImage)`, this);
+    } else {
+      const many = Object.keys(args.replicas ?? {}).sort().filter((n) => args.replicas![n] !== 1);
+      if (many.length > 0) throw new pulumi.ResourceError(`${scope.app}.replicas.${many[0]}: ${args.replicas![many[0]]} tasks need a swarm (allowed: 1 on one engine, or target swarm)`, this);
     }
-    const spec = args.frontProxyImage === undefined ? args.spec : this.behindFrontProxy(args.spec, args.frontProxyImage, scope);
-    if (args.frontProxyImage !== undefined) pulumi.log.info(describeRollouts(scope.app, args.spec), this);
+    // On a swarm the engine's own rolling update replaces a service; the front proxy reads one engine's containers.
+    const proxied = host.swarm === undefined ? args.frontProxyImage : undefined;
+    const spec = proxied === undefined ? args.spec : this.behindFrontProxy(args.spec, proxied, scope);
+    if (proxied !== undefined) pulumi.log.info(describeRollouts(scope.app, args.spec), this);
     const order = startOrder(scope.app, spec);
     const rollback = args.rollback ?? {};
     for (const svcName of Object.keys(rollback).sort()) {
@@ -65,7 +78,7 @@ export class AppStack extends pulumi.ComponentResource {
     }
 
     const networks = mapValues(spec.networks ?? {}, (n, key) =>
-      new AppNetwork(`${name}-${key}`, { host, networkName: physicalName(scope, key), internal: n.internal, labels: labelMap(scope) }, { parent: this }));
+      new AppNetwork(`${name}-${key}`, { host, networkName: physicalName(scope, key), internal: n.internal, overlay: host.swarm !== undefined, labels: labelMap(scope) }, { parent: this }));
     const dropped = Object.keys(spec.volumes ?? {}).sort().filter((key) => spec.volumes![key].keepOnDestroy === false);
     if (dropped.length > 0) {
       pulumi.log.warn(`${scope.app}: destroy deletes data volume(s) ${dropped.map((key) => physicalName(scope, key)).join(", ")} (keepOnDestroy is false)`, this);
@@ -84,9 +97,14 @@ export class AppStack extends pulumi.ComponentResource {
       return content;
     };
 
+    // On a swarm every node must pull what the app builds: it goes through the swarm's registry.
+    const onEveryNode = (source: ImageSource, key: string): ImageSource =>
+      host.swarm?.registry === undefined || source.build === undefined || source.build.push !== undefined ? source
+        : { build: { ...source.build, push: { registry: host.swarm.registry, repository: physicalName(scope, key), tag: "built" } } };
     // Pushes to one repository go one after another (see ServiceImageArgs.pushAfter).
     const lastPush = new Map<string, pulumi.Resource>();
-    const image = (key: string, source: ImageSource, dependsOn?: pulumi.Resource[]) => {
+    const image = (key: string, given: ImageSource, dependsOn?: pulumi.Resource[]) => {
+      const source = onEveryNode(given, key);
       const push = source.build?.push;
       const repo = push && `${push.registry}/${push.repository}`;
       const before = repo ? lastPush.get(repo) : undefined;
@@ -99,14 +117,14 @@ export class AppStack extends pulumi.ComponentResource {
     };
     const shared = mapValues(spec.images ?? {}, (source, key) => image(key, source));
 
-    const services: Record<string, Service> = {};
+    const services: Record<string, Service | SwarmService> = {};
     for (const svcName of order) {
       // An image that reads credentials only from variables gets them through the wrapper.
       const svc = withSecretEnv(spec.services[svcName]);
-      const deps = (svc.dependsOn ?? []).map((d) => services[d].container);
+      const deps = (svc.dependsOn ?? []).map((d) => services[d].ready);
       // An image pushed to a registry of the app waits for the service's dependencies (the registry).
       const svcImage = typeof svc.image === "string" ? shared[svc.image] : image(svcName, svc.image, svc.image.build?.push ? deps : undefined);
-      services[svcName] = new Service(`${name}-${svcName}`, {
+      const resolved: ServiceArgs = {
         ...svc,
         host,
         containerName: physicalName(scope, svcName),
@@ -122,7 +140,11 @@ export class AppStack extends pulumi.ComponentResource {
         dependsOn: deps,
         releaseOf: { app: scope.app, service: svcName },
         rollbackTo: rollback[svcName],
-      }, { parent: this });
+      };
+      // On a swarm a job runs once, as a container on the manager attached to the app's networks.
+      services[svcName] = host.swarm !== undefined && !svc.job
+        ? new SwarmService(`${name}-${svcName}`, { ...resolved, swarm: host.swarm, imageRef: svcImage.ref, replicas: args.replicas?.[svcName], nameKey: args.secretSeed }, { parent: this })
+        : new Service(`${name}-${svcName}`, resolved, { parent: this });
     }
     this.services = services;
     this.volumeNames = pulumi.output(mapValues(volumes, (v) => v.volumeName)) as pulumi.Output<Record<string, string>>;
@@ -158,6 +180,36 @@ export class App extends pulumi.ComponentResource {
     this.urls = mapValues(args.urls, (u) => pulumi.output(u));
     this.registerOutputs({ urls: this.urls });
   }
+}
+
+/**
+ * What an app asks that a swarm cannot give, one line each: routes by path or host name (the
+ * front proxy reads one engine), a port bound to one address, an image built without a registry
+ * every node pulls from, replicas of a job, of a service that owns a data volume, or of no service.
+ */
+export function swarmSpecProblems(app: string, spec: AppSpec, swarm: SwarmMode, replicas: Readonly<Record<string, number>>): string[] {
+  const problems: string[] = [];
+  const names = Object.keys(spec.services).sort();
+  for (const name of names) {
+    const svc = spec.services[name];
+    const at = `${app}.services.${name}`;
+    for (const p of svc.ports ?? []) {
+      if (p.path !== undefined || p.host !== undefined) problems.push(`${at}.ports.path: routing by path or host name needs the app's front proxy, which does not run on a swarm (allowed: a host port of its own per service, or target local, ssh or ec2)`);
+      if ((p.ip ?? "0.0.0.0") !== "0.0.0.0") problems.push(`${at}.ports.ip: "${p.ip}" cannot be kept on a swarm, whose published ports listen on every address of a node (allowed: 0.0.0.0, or target local, ssh or ec2)`);
+    }
+    if (svc.ipcMode !== undefined) problems.push(`${at}.ipcMode: "${svc.ipcMode}" is not something a swarm service can set (allowed: no ipcMode on a swarm)`);
+  }
+  const built = [...Object.entries(spec.images ?? {}).map(([k, s]) => [`images.${k}`, s] as const), ...names.map((n) => [`services.${n}.image`, spec.services[n].image] as const)]
+    .filter(([, s]) => typeof s !== "string" && s.build !== undefined && s.build.push === undefined);
+  if (swarm.registry === undefined && built.length > 0) problems.push(`${app}.${built[0][0]}: an image built on a swarm manager must be pushed so every node can pull it (allowed: set the swarm's registry, appstacks:swarm.registry)`);
+  for (const [name, n] of Object.entries(replicas)) {
+    const svc = spec.services[name];
+    if (svc === undefined) problems.push(`${app}.replicas.${name}: not a service of ${app} (allowed: ${names.filter((s) => !spec.services[s].job).join(", ")})`);
+    else if (!Number.isInteger(n) || n < 1) problems.push(`${app}.replicas.${name}: ${n} is not a number of tasks (allowed: an integer of at least 1)`);
+    else if (n > 1 && svc.job) problems.push(`${app}.replicas.${name}: ${n}, but ${name} is a job, which runs once (allowed: 1)`);
+    else if (n > 1 && Object.keys(svc.volumes ?? {}).length > 0) problems.push(`${app}.replicas.${name}: ${n}, but ${name} owns a data volume, which one task at a time may write (allowed: 1)`);
+  }
+  return problems;
 }
 
 /** What a change to each long-running service of an app does: the line a preview shows. */

@@ -14,6 +14,11 @@ export interface AppNetworkArgs {
    * @default false
    */
   readonly internal?: boolean;
+  /**
+   * A swarm's overlay network, spanning its nodes; attachable, so the jobs' containers on the
+   * manager join the services on it. @default false: a bridge network of one engine
+   */
+  readonly overlay?: boolean;
   readonly labels?: Readonly<Record<string, string>>;
 }
 
@@ -26,6 +31,7 @@ export class AppNetwork extends pulumi.ComponentResource {
     const network = new docker.Network(`${name}-network`, {
       name: args.networkName,
       internal: args.internal ?? false,
+      ...(args.overlay ? { driver: "overlay", attachable: true } : {}),
       labels: toLabelList(args.labels),
     }, onHost(args.host, this));
     this.networkName = network.name;

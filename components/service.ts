@@ -74,6 +74,10 @@ export class Service extends pulumi.ComponentResource {
   public readonly container: docker.Container;
   /** The release record of a rolling service. */
   public readonly release?: Release;
+  /** What dependents wait for: the container, created only once healthy (a job: done). */
+  public get ready(): pulumi.CustomResource {
+    return this.container;
+  }
 
   constructor(name: string, args: ServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(Service.TYPE, name, {}, opts);

@@ -9,7 +9,7 @@ import { isKeyLine, sshCidrRule, worldOpenCidrs } from "../components/host/ssh-o
 import { AppDefinition, objectShape, publishedPorts, unwrap } from "./app-definition";
 import type { ReleaseRecord } from "../components/runtime/release";
 
-export const TARGETS = ["local", "ssh", "ec2"] as const;
+export const TARGETS = ["local", "ssh", "ec2", "swarm"] as const;
 
 // Field types the apps' settings are made of, each with the words its errors say is allowed.
 export const port = intRange(1, 65535);
@@ -82,14 +82,34 @@ export const ec2Schema = z
   .strict();
 export type Ec2Settings = z.output<typeof ec2Schema>;
 
+export const swarmSchema = z
+  .object({
+    dockerHost: matching(/^(unix|tcp|ssh):\/\/\S+$/, "an engine address such as unix:///var/run/docker.sock, tcp://10.0.0.5:2375 or ssh://admin@10.0.0.5").optional()
+      .describe("a swarm manager's engine (unset: DOCKER_HOST, else the local socket)"),
+    address: hostName.default("localhost").describe("the address published ports are reached at: a node's, or a load balancer's in front of the nodes"),
+    endpointMode: z.enum(["vip", "dnsrr"], { message: "vip or dnsrr" }).default("vip")
+      .describe("how services are found by name: vip (a virtual IP, needs the kernel's IPVS) or dnsrr (DNS round robin over the tasks)"),
+    publishMode: z.enum(["ingress", "host"], { message: "ingress or host" }).default("ingress")
+      .describe("how ports are published: ingress (the routing mesh: every node answers; needs IPVS and vip) or host (the nodes running a task)"),
+    registry: matching(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, "a registry address such as 10.0.0.5:5000").optional()
+      .describe("the registry (plain HTTP) every node pulls the images the apps build from (required when an app builds one)"),
+    dataNodeLabel: matching(/^[a-z0-9][a-z0-9._-]*$/, "a node label name such as appstacks.data").default("appstacks.data")
+      .describe("services with a data volume run on the node labelled <dataNodeLabel>=true (label the manager the program talks to)"),
+    replicas: z.record(matching(/^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$/, "app.service, e.g. biostar.web"), intRange(1, 100), { message: "a map of app.service → number of tasks" }).default({})
+      .describe("tasks per service, as app.service → count, e.g. {biostar.web: 3} (1 unless given; services with a data volume and jobs run one)"),
+  })
+  .strict();
+export type SwarmSettings = z.output<typeof swarmSchema>;
+
 /**
  * The host settings, typed by target: what a target requires is known to the type checker (an
  * ssh target has an address; an ec2 target a public key and SSH CIDRs).
  */
 export type HostConfig =
-  | { readonly target: "local"; readonly ssh: SshSettings; readonly ec2: Ec2Settings }
-  | { readonly target: "ssh"; readonly ssh: SshSettings & { readonly address: string }; readonly ec2: Ec2Settings }
-  | { readonly target: "ec2"; readonly ssh: SshSettings; readonly ec2: Ec2Settings & { readonly publicKey: string; readonly sshCidrs: string[]; readonly amiId: string } };
+  | { readonly target: "local"; readonly ssh: SshSettings; readonly ec2: Ec2Settings; readonly swarm: SwarmSettings }
+  | { readonly target: "ssh"; readonly ssh: SshSettings & { readonly address: string }; readonly ec2: Ec2Settings; readonly swarm: SwarmSettings }
+  | { readonly target: "ec2"; readonly ssh: SshSettings; readonly ec2: Ec2Settings & { readonly publicKey: string; readonly sshCidrs: string[]; readonly amiId: string }; readonly swarm: SwarmSettings }
+  | { readonly target: "swarm"; readonly ssh: SshSettings; readonly ec2: Ec2Settings; readonly swarm: SwarmSettings };
 
 type AnyApp = AppDefinition<string, z.ZodTypeAny>;
 /** The program's config for a registry of apps: the shared keys, each app's settings, the host. */
@@ -127,7 +147,7 @@ function buildProgramSchema(apps: readonly AnyApp[]): z.ZodTypeAny {
   const list = names.join(", ");
   const shape: z.ZodRawShape = {
     target: z.enum(TARGETS, { message: `one of ${TARGETS.join(", ")}` }).default("local")
-      .describe("which Docker host the stacks deploy to: local (this machine's engine), ssh (a server you have, see ssh), ec2 (an instance this program creates, see ec2)"),
+      .describe("which Docker host the stacks deploy to: local (this machine's engine), ssh (a server you have, see ssh), ec2 (an instance this program creates, see ec2), swarm (a Docker Swarm you have, see swarm)"),
     apps: z
       .array(z.string({ message: `one of ${list}` }).refine((n) => names.includes(n), `one of ${list}`), { message: `a list of ${list}` })
       .refine((a) => new Set(a).size === a.length, `a list of ${list}, each at most once`)
@@ -145,25 +165,41 @@ function buildProgramSchema(apps: readonly AnyApp[]): z.ZodTypeAny {
     ...Object.fromEntries(apps.map((a) => [a.name, a.settings.default({})])),
     ssh: sshSchema.default({}).describe("settings of target ssh (a server you have)"),
     ec2: ec2Schema.default({}).describe("settings of target ec2 (an instance this program creates)"),
+    swarm: swarmSchema.default({}).describe("settings of target swarm (a Docker Swarm you have: this program talks to one manager)"),
   };
   // Checked once the keys parse: what each target requires, typed by the union above.
   return z.object(shape).strict().transform((c, ctx) => {
     const need = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     const host = hostConfig(c as Parameters<typeof hostConfig>[0], need);
+    const deployed = c.apps as string[];
+    for (const key of Object.keys((c.swarm as SwarmSettings).replicas)) {
+      const app = key.split(".")[0];
+      if (!deployed.includes(app)) need(["swarm", "replicas", key], `a service of a deployed app (${deployed.join(", ") || "none deployed"}; ${app} is not in apps)`);
+    }
     return host === undefined ? z.NEVER : { ...c, ...host };
   });
 }
 
-function hostConfig(c: { target: (typeof TARGETS)[number]; ssh: SshSettings; ec2: Ec2Settings }, need: (path: (string | number)[], message: string) => void): HostConfig | undefined {
-  const { ssh, ec2 } = c;
+function hostConfig(c: { target: (typeof TARGETS)[number]; ssh: SshSettings; ec2: Ec2Settings; swarm: SwarmSettings }, need: (path: (string | number)[], message: string) => void): HostConfig | undefined {
+  const { ssh, ec2, swarm } = c;
+  if (c.target !== "swarm" && Object.keys(swarm.replicas).length > 0) {
+    need(["swarm", "replicas"], `replicas only on target swarm ({} on target ${c.target})`);
+    return undefined;
+  }
   switch (c.target) {
     case "local":
-      return { target: "local", ssh, ec2 };
+      return { target: "local", ssh, ec2, swarm };
+    case "swarm":
+      if (swarm.publishMode === "ingress" && swarm.endpointMode === "dnsrr") {
+        need(["swarm", "publishMode"], "host with endpointMode dnsrr (the routing mesh balances to a virtual IP: ingress needs vip)");
+        return undefined;
+      }
+      return { target: "swarm", ssh, ec2, swarm };
     case "ssh": {
       if (ssh.address === undefined) need(["ssh", "address"], "the server's host name or IP address (required by target ssh)");
       if (ssh.hostKey === undefined && !ssh.insecureIgnoreHostKey) need(["ssh", "hostKey"], "the server's host key (ssh-keyscan -t ed25519 <address>), or insecureIgnoreHostKey: true for a throwaway server");
       if (ssh.address === undefined || (ssh.hostKey === undefined && !ssh.insecureIgnoreHostKey)) return undefined;
-      return { target: "ssh", ssh: { ...ssh, address: ssh.address }, ec2 };
+      return { target: "ssh", ssh: { ...ssh, address: ssh.address }, ec2, swarm };
     }
     case "ec2": {
       const { publicKey, sshCidrs, amiId } = ec2;
@@ -173,7 +209,7 @@ function hostConfig(c: { target: (typeof TARGETS)[number]; ssh: SshSettings; ec2
       const open = worldOpenCidrs(sshCidrs ?? [], ec2.sandbox);
       for (const i of open) need(["ec2", "sshCidrs", i], sshCidrRule("ec2.sandbox"));
       if (publicKey === undefined || sshCidrs === undefined || amiId === undefined || open.length > 0) return undefined;
-      return { target: "ec2", ssh, ec2: { ...ec2, publicKey, sshCidrs, amiId } };
+      return { target: "ec2", ssh, ec2: { ...ec2, publicKey, sshCidrs, amiId }, swarm };
     }
   }
 }

@@ -22,6 +22,8 @@ export interface StackContext {
   readonly noRollout?: readonly string[];
   /** Previous releases services run instead, as app → service → release (config: rollback). */
   readonly rollback?: Readonly<Record<string, Readonly<Record<string, ReleaseRecord>>>>;
+  /** Tasks per service on a swarm, as app.service → count (config: swarm.replicas). */
+  readonly replicas?: Readonly<Record<string, number>>;
   /** The stack's secret seed: credentials are derived from it, so kept data stays readable. */
   readonly secretSeed?: pulumi.Input<string>;
   /** The config namespace, for error messages (appstacks:portalTlsKey). */
@@ -48,8 +50,14 @@ export function deployApp<S extends z.ZodTypeAny>(app: AppDefinition<string, S>,
   return new App(app.type, app.name, {
     host: ctx.host, scope, secretSeed: ctx.secretSeed, secretValues, imageOverrides: ctx.imageOverrides, frontProxyImage: ctx.frontProxyImage, urls,
     rollback: ctx.rollback?.[app.name],
+    replicas: replicasOf(app.name, ctx.replicas ?? {}),
     spec: withRolloutOff(app.name, spec, ctx.noRollout ?? [], namespace),
   }, opts);
+}
+
+/** The replica counts of one app's services, from app.service → count. */
+export function replicasOf(appName: string, replicas: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(replicas).filter(([k]) => k.startsWith(`${appName}.`)).map(([k, n]) => [k.slice(appName.length + 1), n]));
 }
 
 /**

@@ -22,15 +22,15 @@ const IMAGE = "an image reference such as postgres:16.4 or registry:5000/team/ap
 const PINNED = "a pinned image reference: a tag other than latest, or a digest";
 const BIOSTAR_KEYS = "port, profile, buildContext, siteName, debug, postgresImage, nginxImage, redisImage, baseImage, dbMemoryMb";
 const APPS = "biostar, wattrex, portal, pecan, lab";
-const TOP_KEYS = `target, apps, keepDataOnDestroy, imageOverrides, proxyImage, noRollout, rollback, ${APPS}, ssh, ec2`;
+const TOP_KEYS = `target, apps, keepDataOnDestroy, imageOverrides, proxyImage, noRollout, rollback, ${APPS}, ssh, ec2, swarm`;
 
 export const BAD_CONFIGS: readonly BadConfig[] = [
   // Which apps, where
   { name: "unknown app", config: { apps: ["biostar", "nope"] }, line: `appstacks:apps[1]: "nope" is not allowed (allowed: one of ${APPS})`, preview: true },
   { name: "apps is not a list", config: { apps: "biostar" }, line: `appstacks:apps: "biostar" is not allowed (allowed: a list of ${APPS})` },
   { name: "the same app twice", config: { apps: ["biostar", "biostar"] }, line: `appstacks:apps: ["biostar","biostar"] is not allowed (allowed: a list of ${APPS}, each at most once)`, preview: true },
-  { name: "unknown target", config: { target: "mars" }, line: 'appstacks:target: "mars" is not allowed (allowed: one of local, ssh, ec2)', preview: true },
-  { name: "target of the wrong type", config: { target: 7 }, line: "appstacks:target: 7 is not allowed (allowed: one of local, ssh, ec2)" },
+  { name: "unknown target", config: { target: "mars" }, line: 'appstacks:target: "mars" is not allowed (allowed: one of local, ssh, ec2, swarm)', preview: true },
+  { name: "target of the wrong type", config: { target: 7 }, line: "appstacks:target: 7 is not allowed (allowed: one of local, ssh, ec2, swarm)" },
   { name: "noRollout entry not app.service", config: { apps: ["biostar"], noRollout: ["web"] }, line: 'appstacks:noRollout[0]: "web" is not allowed (allowed: app.service, e.g. biostar.web)', preview: true },
   { name: "noRollout naming an app not deployed", config: { apps: ["biostar"], noRollout: ["wattrex.web"] }, line: 'appstacks:noRollout[0]: "wattrex.web" names an app this stack does not deploy (allowed: a service of biostar)', preview: true },
   { name: "keepDataOnDestroy not a boolean", config: { keepDataOnDestroy: "yes" }, line: 'appstacks:keepDataOnDestroy: "yes" is not allowed (allowed: true or false)' },
@@ -92,4 +92,10 @@ export const BAD_CONFIGS: readonly BadConfig[] = [
   { name: "ec2 target without a pinned AMI", config: { target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA me", sshCidrs: ["10.0.0.0/8"] } }, line: "appstacks:ec2.amiId: not set (allowed: a pinned AMI id (required by target ec2), e.g. the newest: aws ec2 describe-images --owners 136693071363 --filters 'Name=name,Values=debian-12-amd64-*' --query 'sort_by(Images,&CreationDate)[-1].ImageId')" },
   { name: "a data volume id that is not one", config: { target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA me", sshCidrs: ["10.0.0.0/8"], amiId: "ami-0123456789abcdef0", dataVolumeId: "disk-1" } }, line: 'appstacks:ec2.dataVolumeId: "disk-1" is not allowed (allowed: an EBS volume id such as vol-0123456789abcdef0)' },
   { name: "absurd root volume", config: { target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA me", sshCidrs: ["10.0.0.0/8"], rootVolumeGb: 2 } }, line: "appstacks:ec2.rootVolumeGb: 2 is not allowed (allowed: an integer from 8 to 16384 (GiB))" },
+  // Swarm
+  { name: "the routing mesh with DNS round robin", config: { target: "swarm", swarm: { endpointMode: "dnsrr" } }, line: "appstacks:swarm.publishMode: not set (allowed: host with endpointMode dnsrr (the routing mesh balances to a virtual IP: ingress needs vip))" },
+  { name: "replicas off a swarm", config: { apps: ["biostar"], swarm: { replicas: { "biostar.web": 3 } } }, line: 'appstacks:swarm.replicas: {"biostar.web":3} is not allowed (allowed: replicas only on target swarm ({} on target local))', preview: true },
+  { name: "replicas of an app not deployed", config: { apps: ["biostar"], target: "swarm", swarm: { replicas: { "wattrex.web": 2 } } }, line: "appstacks:swarm.replicas.wattrex.web: 2 is not allowed (allowed: a service of a deployed app (biostar; wattrex is not in apps))" },
+  { name: "zero replicas", config: { apps: ["biostar"], target: "swarm", swarm: { replicas: { "biostar.web": 0 } } }, line: "appstacks:swarm.replicas.biostar.web: 0 is not allowed (allowed: an integer from 1 to 100)" },
+  { name: "a swarm manager address that is not one", config: { target: "swarm", swarm: { dockerHost: "10.0.0.5:2375" } }, line: 'appstacks:swarm.dockerHost: "10.0.0.5:2375" is not allowed (allowed: an engine address such as unix:///var/run/docker.sock, tcp://10.0.0.5:2375 or ssh://admin@10.0.0.5)' },
 ];

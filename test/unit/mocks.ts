@@ -138,16 +138,18 @@ export interface TestDeploy {
   readonly secrets?: Readonly<Record<string, pulumi.Output<string>>>;
   /** Previous releases to run, as appstacks:rollback holds them (app → service → release). */
   readonly rollback?: StackContext["rollback"];
+  /** Tasks per service on a swarm host, as appstacks:swarm.replicas holds them (app.service → count). */
+  readonly replicas?: StackContext["replicas"];
 }
 
 /** One app through the program's own path (deployApp), every container resolved; options recorded. */
 export async function deployForTest(app: AppDefinition, t: TestDeploy = {}): Promise<App> {
   const deployed = deployApp(app, app.settings.parse(t.settings ?? {}), {
     host: t.host ?? new LocalDockerHost("host"), scope: { project: "appstacks", stack: t.stack ?? "dev" },
-    keepDataOnDestroy: t.keepDataOnDestroy ?? true, imageOverrides: t.imageOverrides ?? {}, secretSeed: t.secretSeed, frontProxyImage: t.frontProxyImage, rollback: t.rollback,
+    keepDataOnDestroy: t.keepDataOnDestroy ?? true, imageOverrides: t.imageOverrides ?? {}, secretSeed: t.secretSeed, frontProxyImage: t.frontProxyImage, rollback: t.rollback, replicas: t.replicas,
     namespace: "appstacks", readSecret: (key) => t.secrets?.[key],
   }, { transformations: [recordOptions] });
   // In a preview, unknown ids never resolve: the caller inspects what is known instead.
-  if (!pulumi.runtime.isDryRun()) await Promise.all(Object.values(deployed.stack.services).map((s) => valueOf(s.container.id)));
+  if (!pulumi.runtime.isDryRun()) await Promise.all(Object.values(deployed.stack.services).map((s) => valueOf(s.ready.id)));
   return deployed;
 }

@@ -72,7 +72,7 @@ describe("a sixth app is one registry entry", () => {
       readSecret: (key) => (key === "echoToken" ? pulumi.secret("from-config") : undefined),
     });
     expect(await valueOf(app.urls.echo)).toBe("http://localhost:9001/");
-    await valueOf(app.stack.services.server.container.id);
+    await valueOf(app.stack.services.server.ready.id);
     const [container] = ofType("docker:index/container:Container");
     expect(container.inputs.name).toBe("appstacks-dev-echo-server");
     expect(container.inputs.ports).toEqual([{ internal: 80, external: 9001, ip: "0.0.0.0" }]);

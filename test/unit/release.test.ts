@@ -4,6 +4,7 @@
 import { installMocks, reset, ofType, byName, deployForTest, uploads, valueOf, settle, PROXY_IMAGE } from "./mocks";
 import { APPS, loadConfig } from "../../stacks/registry";
 import { Release, ReleaseRecord } from "../../components/runtime/release";
+import { Service } from "../../components/service";
 
 installMocks();
 beforeEach(reset);
@@ -13,7 +14,7 @@ const CONTAINER = "appstacks-dev-wattrex-web";
 
 test("a rolling service records its release (image, environment, plain files) and tags the image a rollback needs; the others record none", async () => {
   const app = await deployForTest(wattrex, { frontProxyImage: PROXY_IMAGE });
-  await valueOf(app.stack.services.web.release!.id);
+  await valueOf((app.stack.services.web as Service).release!.id);
   await settle();
   const records = ofType(Release.TYPE);
   expect(records.map((r) => [r.inputs.app, r.inputs.service])).toEqual([["wattrex", "web"]]);
@@ -28,8 +29,8 @@ test("a rolling service records its release (image, environment, plain files) an
   expect(tag.targetImage).toBe(`${CONTAINER}:rollback`);
   // Before a second release there is no previous one: the tag holds the current image.
   expect(tag.sourceImage).toBe(current.image);
-  expect(await valueOf(app.stack.services.web.release!.app)).toBe("wattrex");
-  expect(app.stack.services.db.release).toBeUndefined();
+  expect(await valueOf((app.stack.services.web as Service).release!.app)).toBe("wattrex");
+  expect((app.stack.services.db as Service).release).toBeUndefined();
 });
 
 test("a rollback runs the recorded image, environment, command and plain files, with the current secrets, and still rolls out", async () => {
@@ -40,7 +41,7 @@ test("a rollback runs the recorded image, environment, command and plain files, 
     files: [{ path: "/srv/old.conf", content: "old\n", executable: false }],
   };
   const app = await deployForTest(wattrex, { frontProxyImage: PROXY_IMAGE, rollback: { wattrex: { web: previous } } });
-  await valueOf(app.stack.services.web.release!.id);
+  await valueOf((app.stack.services.web as Service).release!.id);
   const web = byName("wattrex-web-container").inputs;
   expect(web.image).toBe(previous.image);
   expect(web.envs).toEqual(["OLD=1"]);

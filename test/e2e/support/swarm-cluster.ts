@@ -50,7 +50,9 @@ export interface SwarmCluster {
   dockerHost: string;
   /** The registry as the nodes name it: "<name>-registry:5000". */
   registry: string;
-  /** The registry as the outer host reaches it: "127.0.0.1:PORT". */
+  /** The registry by its address on the bridge network, "172.18.0.2:5000": the nodes and programs on the outer host reach it so. */
+  registryAddress: string;
+  /** The registry as the outer host's engine pushes to it: "127.0.0.1:PORT". */
   registryFromHost: string;
   /** The bridge network the nodes and the registry share. */
   network: string;
@@ -162,13 +164,16 @@ export async function startSwarmCluster(name: string, opts: { workers?: number; 
     await docker(["network", "create", ...label, network]);
     await docker(["run", "-d", "--name", registryName, "--hostname", registryName, ...label, "--network", network,
       "-p", "127.0.0.1::5000", REGISTRY_IMAGE]);
+    // By address as well as by name: a program on the outer host (the docker provider checking
+    // a push) reaches the registry at its address on the bridge network, not by its name.
+    const registryIp = await ipOn(registryName, network);
     for (const [i, c] of containers.entries()) {
       const volume = `${c}-docker`;
       await docker(["volume", "create", ...label, volume]);
       await docker(["run", "-d", "--name", c, "--hostname", c, ...label, "--label", `appstacks.node=${i}`,
         "--network", network, ...NODE_SECURITY, "-e", "DOCKER_TLS_CERTDIR=",
         "-v", `${volume}:/var/lib/docker`, ...(i === 0 ? ["-p", "127.0.0.1::2375"] : []),
-        DIND_IMAGE, "--tls=false", "--insecure-registry", `${registryName}:5000`]);
+        DIND_IMAGE, "--tls=false", "--insecure-registry", `${registryName}:5000`, "--insecure-registry", `${registryIp}:5000`]);
     }
     const managerPort = await publishedPort(containers[0], "2375/tcp");
     const registryPort = await publishedPort(registryName, "5000/tcp");
@@ -196,7 +201,7 @@ export async function startSwarmCluster(name: string, opts: { workers?: number; 
     const registryFromHost = `127.0.0.1:${registryPort}`;
     const registry = `${registryName}:5000`;
     return {
-      name, dockerHost, registry, registryFromHost, network, nodes,
+      name, dockerHost, registry, registryAddress: `${registryIp}:5000`, registryFromHost, network, nodes,
       timings: { enginesMs, swarmMs, totalMs: Date.now() - started },
       async pushImages(refs) {
         const out: Record<string, string> = {};

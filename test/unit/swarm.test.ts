@@ -1,0 +1,133 @@
+// The swarm target below AppStack: the same specs become swarm services, secrets and configs
+// (runtime/swarm.ts); what a swarm cannot give is refused in one line. Pulumi mocks.
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, reset, valueOf, ofType, byName, dependsOnNames, deployForTest, PROXY_IMAGE } from "./mocks";
+import { APPS } from "../../stacks/registry";
+import { pecanSettings, pecanSpec } from "../../stacks/pecan";
+import { biostarSettings, biostarSpec } from "../../stacks/biostar";
+import { SwarmDockerHost } from "../../components/host/swarm";
+import { swarmSpecProblems } from "../../components/app";
+import { contentName, restartCondition, updateOrder } from "../../components/runtime/swarm";
+import { SwarmMode } from "../../components/host/docker-host";
+
+installMocks();
+
+const SERVICE = "docker:index/service:Service";
+const CONTAINER = "docker:index/container:Container";
+const app = (name: string) => APPS.find((a) => a.name === name)!;
+const OVERRIDES = { postgres: "reg:5000/appstacks/postgres:local", debian: "reg:5000/appstacks/base:bookworm" };
+const DNSRR: SwarmMode = { endpointMode: "dnsrr", publishMode: "host", registry: "reg:5000", dataNodeLabel: "appstacks.data" };
+
+async function deployBiostar(replicas: Record<string, number> = {}, mode: Partial<SwarmMode> = {}) {
+  reset();
+  const host = new SwarmDockerHost("host", { ...DNSRR, ...mode, dockerHost: "tcp://127.0.0.1:2375" });
+  return deployForTest(app("biostar"), { host, imageOverrides: OVERRIDES, frontProxyImage: PROXY_IMAGE, secretSeed: pulumi.secret("a-seed-for-the-swarm-tests"), replicas });
+}
+
+/** A recorded input as its plain value (secret outputs arrive wrapped). */
+function plain<T>(v: unknown): T {
+  const o = v as { [k: string]: unknown };
+  return (o && o[pulumi.runtime.specialSigKey] ? o.value : v) as T;
+}
+
+describe("Biostar on a swarm", () => {
+  test("long-running services are swarm services, jobs containers on the manager, networks attachable overlays; no front proxy", async () => {
+    await deployBiostar({ "biostar.web": 3 });
+    expect(ofType(SERVICE).map((s) => s.inputs.name).sort()).toEqual(["appstacks-dev-biostar-db", "appstacks-dev-biostar-web"]);
+    expect(ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual(["appstacks-dev-biostar-init", "appstacks-dev-biostar-migrate"]);
+    for (const n of ofType("docker:index/network:Network")) expect([n.inputs.driver, n.inputs.attachable]).toEqual(["overlay", true]);
+    const web = byName("biostar-web-service").inputs;
+    expect(web.mode).toEqual({ replicated: { replicas: 3 } });
+    expect(web.endpointSpec).toEqual({ mode: "dnsrr", ports: [{ targetPort: 8000, publishedPort: 8000, publishMode: "host", protocol: "tcp" }] });
+    expect(web.updateConfig).toMatchObject({ order: "stop-first", failureAction: "rollback", parallelism: 1 });
+    expect(web.taskSpec.placement.constraints).toEqual([]);
+    expect(web.taskSpec.restartPolicy.condition).toBe("any");
+    expect(web.convergeConfig.timeout).toMatch(/^\d+s$/);
+  });
+
+  test("the web image is built on the manager, pushed to the swarm's registry and run by digest on every node", async () => {
+    await deployBiostar();
+    const push = ofType("docker:index/registryImage:RegistryImage");
+    expect(push.map((p) => p.inputs.name)).toEqual(["reg:5000/appstacks-dev-biostar-web:built"]);
+    expect(byName("biostar-web-service").inputs.taskSpec.containerSpec.image).toBe("reg:5000/appstacks-dev-biostar-web@sha256:digest-of-biostar-web-push");
+    expect(byName("biostar-db-service").inputs.taskSpec.containerSpec.image).toBe("reg:5000/appstacks/postgres:local");
+  });
+
+  test("the database runs on the data node with its volume, stops first and gets its grace period", async () => {
+    await deployBiostar();
+    const db = byName("biostar-db-service").inputs;
+    expect(db.taskSpec.placement.constraints).toEqual(["node.labels.appstacks.data==true"]);
+    expect(db.taskSpec.containerSpec.mounts).toEqual([{ type: "volume", source: "appstacks-dev-biostar-pgdata", target: "/var/lib/postgresql/data", readOnly: false }]);
+    expect(db.updateConfig.order).toBe("stop-first");
+    expect(db.taskSpec.containerSpec.stopGracePeriod).toBe("30s");
+  });
+
+  test("secrets are swarm secrets named by a hash of their value, which appears nowhere in the service", async () => {
+    await deployBiostar();
+    const secrets = ofType("docker:index/secret:Secret");
+    expect(secrets.length).toBeGreaterThan(0);
+    const db = byName("biostar-db-service").inputs;
+    const refs = db.taskSpec.containerSpec.secrets as { fileName: string; secretName: string }[];
+    for (const r of refs) expect(r.fileName).toMatch(/^\/run\/secrets\//);
+    for (const s of secrets) {
+      const value = Buffer.from(plain<string>(s.inputs.data), "base64").toString();
+      const name = plain<string>(s.inputs.name);
+      expect(name).toMatch(/-[0-9a-f]{12}$/);
+      expect(JSON.stringify(ofType(SERVICE).map((x) => x.inputs))).not.toContain(value);
+    }
+    expect(db.taskSpec.containerSpec.env.POSTGRES_PASSWORD_FILE).toBe("/run/secrets/db-password");
+  });
+
+  test("a job waits for the database service to converge, and web for the jobs", async () => {
+    await deployBiostar();
+    expect(await dependsOnNames("biostar-migrate-container")).toEqual(["biostar-db-service"]);
+    expect(await dependsOnNames("biostar-web-service")).toEqual(["biostar-init-container"]);
+  });
+});
+
+describe("what a swarm cannot give, refused in one line", () => {
+  test("PEcAn's routes by path need the front proxy", () => {
+    const spec = pecanSpec(pecanSettings.parse({}), { scope: { project: "p", stack: "s", app: "pecan" }, keepDataOnDestroy: true, imageOverrides: {} });
+    expect(swarmSpecProblems("pecan", spec, DNSRR, {})[0]).toBe(
+      "pecan.services.api.ports.path: routing by path or host name needs the app's front proxy, which does not run on a swarm (allowed: a host port of its own per service, or target local, ssh or ec2)",
+    );
+  });
+
+  test("a built image without a registry, replicas of a database, of a job and of nothing", () => {
+    const spec = biostarSpec(biostarSettings.parse({}), { scope: { project: "p", stack: "s", app: "biostar" }, keepDataOnDestroy: true, imageOverrides: {} });
+    expect(swarmSpecProblems("biostar", spec, { ...DNSRR, registry: undefined }, { db: 2, migrate: 2, wbe: 2 })).toEqual([
+      "biostar.images.web: an image built on a swarm manager must be pushed so every node can pull it (allowed: set the swarm's registry, appstacks:swarm.registry)",
+      "biostar.replicas.db: 2, but db owns a data volume, which one task at a time may write (allowed: 1)",
+      "biostar.replicas.migrate: 2, but migrate is a job, which runs once (allowed: 1)",
+      "biostar.replicas.wbe: not a service of biostar (allowed: db, web)",
+    ]);
+  });
+
+  test("a port bound to one address", async () => {
+    reset();
+    const host = new SwarmDockerHost("host", DNSRR);
+    await expect(deployForTest(app("lab"), { host, imageOverrides: OVERRIDES })).rejects.toThrow(/lab.services.registry.ports.ip: "127.0.0.1" cannot be kept on a swarm/);
+  });
+});
+
+describe("swarm helpers (pure)", () => {
+  test("content names change with the content only", () => {
+    expect(contentName("a", "x")).toBe(contentName("a", "x"));
+    expect(contentName("a", "x")).not.toBe(contentName("a", "y"));
+    expect(contentName("a", "x")).toMatch(/^a-[0-9a-f]{12}$/);
+  });
+  test("restart conditions and update order", () => {
+    expect([restartCondition("no"), restartCondition("on-failure"), restartCondition("unless-stopped"), restartCondition(undefined)]).toEqual(["none", "on-failure", "any", "any"]);
+    const ingress: SwarmMode = { ...DNSRR, endpointMode: "vip", publishMode: "ingress" };
+    const port = [{ internal: 80, external: 80 }];
+    expect(updateOrder({ ports: port }, ingress)).toBe("start-first");
+    expect(updateOrder({ ports: port }, DNSRR)).toBe("stop-first");
+    expect(updateOrder({ ports: [], volumes: [{ volumeName: "v", path: "/d" }] }, ingress)).toBe("stop-first");
+  });
+});
+
+test("the swarm host keeps Docker's defaults when the config leaves them out", async () => {
+  const host = new SwarmDockerHost("h");
+  expect(host.swarm).toEqual({ endpointMode: "vip", publishMode: "ingress", registry: undefined, dataNodeLabel: "appstacks.data" });
+  expect(await valueOf(host.address)).toBe("localhost");
+});
