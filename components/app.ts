@@ -134,7 +134,7 @@ export class AppStack extends pulumi.ComponentResource {
           path: f.path, content: fileText(f.content), executable: f.executable, fromSecrets: typeof f.content === "object" && "fromSecrets" in f.content,
         })),
         volumes: Object.entries(svc.volumes ?? {}).map(([key, path]) => ({ volumeName: volumes[key].volumeName, path })),
-        networks: svc.networks.map((key) => ({ networkName: networks[key].networkName, aliases: [svcName] })),
+        networks: svc.networks.map((key) => ({ networkName: networks[key].networkName, networkId: networks[key].networkId, aliases: [svcName] })),
         labels: { ...svc.labels, ...labelMap(scope, svcName) },
         // The container of a dependency exists only once it is healthy (or, for a job, done).
         dependsOn: deps,

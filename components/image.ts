@@ -85,6 +85,9 @@ export class ServiceImage extends pulumi.ComponentResource {
           buildArgs: b.args ? { ...b.args } : undefined,
           target: b.target,
           label: args.labels ? { ...args.labels } : undefined,
+          // On a swarm manager reached over tcp://, a BuildKit build left no image under the
+          // registry's name to push (measured on Docker 20.10); the engine's own builder does.
+          ...(args.host.swarm !== undefined ? { useLegacyBuilder: true } : {}),
         },
         // The provider does not look inside the context; the hash makes any change rebuild.
         triggers: { context: contextHash(context) },

@@ -25,6 +25,8 @@ export interface AppNetworkArgs {
 export class AppNetwork extends pulumi.ComponentResource {
   static readonly TYPE = "appstacks:index:AppNetwork";
   public readonly networkName: pulumi.Output<string>;
+  /** The engine's id of the network: a swarm service names its networks by id. */
+  public readonly networkId: pulumi.Output<string>;
 
   constructor(name: string, args: AppNetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(AppNetwork.TYPE, name, {}, opts);
@@ -35,6 +37,7 @@ export class AppNetwork extends pulumi.ComponentResource {
       labels: toLabelList(args.labels),
     }, onHost(args.host, this));
     this.networkName = network.name;
+    this.networkId = network.id;
     this.registerOutputs({ networkName: this.networkName });
   }
 }

@@ -34,6 +34,8 @@ export interface VolumeMount {
 
 export interface NetworkAttachment {
   readonly networkName: pulumi.Input<string>;
+  /** The network's id, where known: a swarm service attaches by id (by name it would be replaced on every update). */
+  readonly networkId?: pulumi.Input<string>;
   /** Names the service answers to on that network. */
   readonly aliases?: string[];
 }

@@ -35,6 +35,9 @@ export interface SwarmServiceArgs extends ServiceArgs {
  */
 export const SWARM_HEALTH_INTERVAL = "3s";
 
+/** The longest name a swarm gives a secret or config. */
+export const SWARM_NAME_MAX = 64;
+
 /**
  * A swarm object's name: the base and a hash of the content, so new content is a new object.
  * With a key (the stack's secret seed) the hash is an HMAC: a secret's name then says nothing
@@ -42,7 +45,9 @@ export const SWARM_HEALTH_INTERVAL = "3s";
  */
 export function contentName(base: string, content: string, key?: string): string {
   const hash = key === undefined ? crypto.createHash("sha256") : crypto.createHmac("sha256", key);
-  return `${base}-${hash.update(content).digest("hex").slice(0, 12)}`;
+  // A swarm allows 64 characters; the hash is what must survive.
+  const head = base.slice(0, SWARM_NAME_MAX - 13).replace(/[-_.]+$/, "");
+  return `${head}-${hash.update(content).digest("hex").slice(0, 12)}`;
 }
 
 /** The swarm's restart condition for a container's restart policy. */
@@ -136,7 +141,7 @@ export class SwarmService extends pulumi.ComponentResource {
           labels,
           stopGracePeriod: `${stopGraceFor(args, volumes.length > 0)}s`,
         },
-        networksAdvanceds: (args.networks ?? []).map((n) => ({ name: n.networkName, aliases: n.aliases })),
+        networksAdvanceds: (args.networks ?? []).map((n) => ({ id: n.networkId ?? n.networkName, aliases: n.aliases })),
         placement: {
           constraints: volumes.length > 0 ? [`node.labels.${args.swarm.dataNodeLabel}==true`] : [],
           prefs: ["spread=node.id"],

@@ -115,6 +115,9 @@ describe("swarm helpers (pure)", () => {
     expect(contentName("a", "x")).toBe(contentName("a", "x"));
     expect(contentName("a", "x")).not.toBe(contentName("a", "y"));
     expect(contentName("a", "x")).toMatch(/^a-[0-9a-f]{12}$/);
+    const long = contentName(`appstacks-swarm-19794-mx5pb0is-biostar-web-django-secret-key`, "x");
+    expect(long.length).toBeLessThanOrEqual(64);
+    expect(long).toMatch(/^appstacks-swarm-19794-mx5pb0is-biostar-web-django-se-[0-9a-f]{12}$/);
   });
   test("restart conditions and update order", () => {
     expect([restartCondition("no"), restartCondition("on-failure"), restartCondition("unless-stopped"), restartCondition(undefined)]).toEqual(["none", "on-failure", "any", "any"]);

@@ -63,7 +63,7 @@ export interface SwarmCluster {
   /**
    * Pushes local images of the outer engine through the registry: each ref is tagged
    * 127.0.0.1:<registry port>/<path>:<tag> and pushed (the tag is removed again); returns
-   * ref → "<registry>/<path>:<tag>", the name the nodes pull (an image override map).
+   * ref → "<registryAddress>/<path>:<tag>", the name the nodes pull (an image override map).
    */
   pushImages(refs: string[]): Promise<Record<string, string>>;
   /** `docker <args>` against the manager's engine; stdout, trimmed. */
@@ -214,7 +214,8 @@ export async function startSwarmCluster(name: string, opts: { workers?: number; 
           } finally {
             await docker(["rmi", local]).catch(() => "");
           }
-          out[ref] = `${registry}/${path}:${tag}`;
+          // By address: BuildKit on a node resolves FROM through the outer host's DNS, which knows no container names.
+          out[ref] = `${registryIp}:5000/${path}:${tag}`;
         }
         return out;
       },
