@@ -143,7 +143,7 @@ export class AppStack extends pulumi.ComponentResource {
       };
       // On a swarm a job runs once, as a container on the manager attached to the app's networks.
       services[svcName] = host.swarm !== undefined && !svc.job
-        ? new SwarmService(`${name}-${svcName}`, { ...resolved, swarm: host.swarm, imageRef: svcImage.ref, replicas: args.replicas?.[svcName], nameKey: args.secretSeed }, { parent: this })
+        ? new SwarmService(`${name}-${svcName}`, { ...resolved, swarm: host.swarm, imageRef: svcImage.pinnedRef, replicas: args.replicas?.[svcName], nameKey: args.secretSeed }, { parent: this })
         : new Service(`${name}-${svcName}`, resolved, { parent: this });
     }
     this.services = services;

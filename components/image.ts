@@ -66,6 +66,12 @@ export class ServiceImage extends pulumi.ComponentResource {
   public readonly imageId: pulumi.Output<string>;
   /** The reference the image was pulled or tagged as. */
   public readonly ref: pulumi.Output<string>;
+  /**
+   * The reference with the registry's digest (repo:tag@sha256:…), where the image came from a
+   * registry, else `ref`: what a swarm's nodes pull, exactly these bytes, and what the swarm
+   * itself records for a service (so the next preview finds no change).
+   */
+  public readonly pinnedRef: pulumi.Output<string>;
   /** The push to the registry, for an image that is pushed. */
   public readonly push?: docker.RegistryImage;
 
@@ -107,6 +113,7 @@ export class ServiceImage extends pulumi.ComponentResource {
     }
     this.imageId = image.imageId;
     this.ref = image.name;
+    this.pinnedRef = pulumi.all([image.name, image.repoDigest]).apply(([name, digest]) => (name.includes("@") || !digest ? name : `${name}@${digest.split("@")[1]}`));
     this.registerOutputs({ imageId: this.imageId, ref: this.ref });
   }
 }

@@ -120,8 +120,8 @@ export class SwarmService extends pulumi.ComponentResource {
       taskSpec: {
         containerSpec: {
           image: args.imageRef,
-          commands: args.entrypoint,
-          args: args.command,
+          ...(args.entrypoint !== undefined ? { commands: args.entrypoint } : {}),
+          ...(args.command !== undefined ? { args: args.command } : {}),
           env: envMap(args),
           secrets: [...secrets, ...files.filter((f) => f.kind === "secret").map((f) => f.ref as SecretRef)],
           configs: files.filter((f) => f.kind === "config").map((f) => f.ref as ConfigRef),
@@ -136,8 +136,9 @@ export class SwarmService extends pulumi.ComponentResource {
             retries: hc.retries ?? HEALTHCHECK_DEFAULTS.retries,
             startPeriod: hc.startPeriod ?? HEALTHCHECK_DEFAULTS.startPeriod,
           },
-          sysctl: args.sysctls,
-          init: args.init,
+          // Only what is set: an unset key would reach the provider as null and differ from its state.
+          ...(args.sysctls !== undefined ? { sysctl: args.sysctls } : {}),
+          ...(args.init !== undefined ? { init: args.init } : {}),
           labels,
           stopGracePeriod: `${stopGraceFor(args, volumes.length > 0)}s`,
         },
@@ -152,7 +153,8 @@ export class SwarmService extends pulumi.ComponentResource {
             nanoCpus: args.cpus === undefined ? undefined : Math.round(args.cpus * 1e9),
           },
         },
-        restartPolicy: { condition: restartCondition(args.restart), delay: "1s" },
+        // window as the swarm reports it back (0s: every restart counts), so state round-trips.
+        restartPolicy: { condition: restartCondition(args.restart), delay: "1s", window: "0s" },
       },
       endpointSpec: {
         mode: args.swarm.endpointMode,

@@ -25,7 +25,8 @@ export const options = new Map<string, pulumi.CustomResourceOptions>();
 function state(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
   switch (type) {
     case "docker:index/remoteImage:RemoteImage":
-      return { ...inputs, imageId: `sha256:${name}` };
+      // A pulled image carries the registry's digest (RepoDigests: repo@sha256:…); a built one none.
+      return { ...inputs, imageId: `sha256:${name}`, ...(inputs.build ? {} : { repoDigest: `${String(inputs.name).replace(/:[^:/@]+$/, "")}@sha256:digest-of-${name}` }) };
     case "docker:index/registryImage:RegistryImage":
       return { ...inputs, sha256Digest: `sha256:digest-of-${name}` };
     // As our provider keeps it (release.go): a first release, so the tag keeps the current image.

@@ -45,12 +45,12 @@ describe("Biostar on a swarm", () => {
     expect(web.convergeConfig.timeout).toMatch(/^\d+s$/);
   });
 
-  test("the web image is built on the manager, pushed to the swarm's registry and run by digest on every node", async () => {
+  test("the web image is built on the manager, pushed to the swarm's registry and run by digest on every node, as the database's pulled image", async () => {
     await deployBiostar();
     const push = ofType("docker:index/registryImage:RegistryImage");
     expect(push.map((p) => p.inputs.name)).toEqual(["reg:5000/appstacks-dev-biostar-web:built"]);
     expect(byName("biostar-web-service").inputs.taskSpec.containerSpec.image).toBe("reg:5000/appstacks-dev-biostar-web@sha256:digest-of-biostar-web-push");
-    expect(byName("biostar-db-service").inputs.taskSpec.containerSpec.image).toBe("reg:5000/appstacks/postgres:local");
+    expect(byName("biostar-db-service").inputs.taskSpec.containerSpec.image).toBe("reg:5000/appstacks/postgres:local@sha256:digest-of-biostar-db-image");
   });
 
   test("the database runs on the data node with its volume, stops first and gets its grace period", async () => {
@@ -117,7 +117,7 @@ describe("swarm helpers (pure)", () => {
     expect(contentName("a", "x")).toMatch(/^a-[0-9a-f]{12}$/);
     const long = contentName(`appstacks-swarm-19794-mx5pb0is-biostar-web-django-secret-key`, "x");
     expect(long.length).toBeLessThanOrEqual(64);
-    expect(long).toMatch(/^appstacks-swarm-19794-mx5pb0is-biostar-web-django-se-[0-9a-f]{12}$/);
+    expect(long).toMatch(/^appstacks-swarm-19794-mx5pb0is-biostar-web-django-s-[0-9a-f]{12}$/);
   });
   test("restart conditions and update order", () => {
     expect([restartCondition("no"), restartCondition("on-failure"), restartCondition("unless-stopped"), restartCondition(undefined)]).toEqual(["none", "on-failure", "any", "any"]);
