@@ -9,6 +9,7 @@ export type Rule = ResourceValidationPolicy & { validateResource: ResourceValida
 
 export const T = {
   container: "docker:index/container:Container",
+  service: "docker:index/service:Service",
   volume: "docker:index/volume:Volume",
   remoteImage: "docker:index/remoteImage:RemoteImage",
   securityGroup: "aws:ec2/securityGroup:SecurityGroup",
@@ -60,12 +61,35 @@ function rule(name: string, description: string, types: readonly string[], check
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
       if (!types.includes(args.type)) return;
-      for (const message of check(args.props ?? {}, args)) report(message, args.urn);
+      const props = args.type === T.service ? serviceAsContainer(args.props ?? {}) : args.props ?? {};
+      for (const message of check(props, args)) report(message, args.urn);
     },
   };
 }
 
-// ---- Docker containers -------------------------------------------------------------------
+// ---- Docker containers and swarm services ----------------------------------------------
+
+/**
+ * A swarm service (components/runtime/swarm.ts) in a container's shape, so one rule judges both:
+ * its task's image, mounts, health check, variables, memory limit and restart condition, its
+ * published ports (a swarm publishes on every address). Getters, so a value unknown during a
+ * preview is read, and skipped by known(), only where a rule reads it.
+ */
+function serviceAsContainer(p: Props): Props {
+  const task = (): Props => p.taskSpec ?? {};
+  const spec = (): Props => task().containerSpec ?? {};
+  const RESTART: Record<string, string> = { any: "always", "on-failure": "on-failure", none: "no" };
+  return {
+    get image() { return spec().image; },
+    get labels() { return p.labels; },
+    get mounts() { return spec().mounts; },
+    get healthcheck() { return spec().healthcheck; },
+    get envs() { return Object.entries((spec().env ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`); },
+    get memory() { const bytes = task().resources?.limits?.memoryBytes; return typeof bytes === "number" && bytes > 0 ? bytes / 1048576 : undefined; },
+    get restart() { return RESTART[task().restartPolicy?.condition ?? "any"]; },
+    get ports() { return ((p.endpointSpec?.ports ?? []) as Props[]).map((x) => ({ internal: x.targetPort, external: x.publishedPort, ip: "0.0.0.0" })); },
+  };
+}
 
 const labelsOf = (p: Props): Record<string, string> =>
   Object.fromEntries(((p.labels ?? []) as { label: string; value: string }[]).map((l) => [l.label, l.value]));
@@ -155,7 +179,7 @@ export function rules(settings: () => StackSettings = () => ({})): Rule[] {
         ? ["container uses the host network: remove `networkMode: \"host\"`, attach it to the app's networks and publish only the ports that must be reached from outside"]
         : []),
 
-    rule("no-docker-socket", `No container mounts the Docker socket unless it declares the label ${ALLOW_DOCKER_SOCKET}=true.`, [T.container], (p) => {
+    rule("no-docker-socket", `No container mounts the Docker socket unless it declares the label ${ALLOW_DOCKER_SOCKET}=true.`, [T.container, T.service], (p) => {
       const mounts = [
         ...((p.volumes ?? []) as Props[]).map((v) => v.hostPath),
         ...((p.mounts ?? []) as Props[]).filter((m) => m.type === "bind").map((m) => m.source),
@@ -164,7 +188,7 @@ export function rules(settings: () => StackSettings = () => ({})): Rule[] {
       return [`container mounts the Docker socket (root on the host): remove the mount, or, when the service must start containers (a spawner), declare it with the label ${ALLOW_DOCKER_SOCKET}=true`];
     }),
 
-    rule("pinned-images", "Image references name a tag other than latest, or a digest.", [T.container, T.remoteImage], (p, args) => {
+    rule("pinned-images", "Image references name a tag other than latest, or a digest.", [T.container, T.service, T.remoteImage], (p, args) => {
       // A built image carries its own local tag; a container's image is usually an image ID.
       if (args.type === T.remoteImage && p.build !== undefined) return [];
       const ref = known(() => (args.type === T.remoteImage ? p.name : p.image));
@@ -172,7 +196,7 @@ export function rules(settings: () => StackSettings = () => ({})): Rule[] {
       return [`image "${ref}" is not pinned: name a version tag (e.g. postgres:16.4) or a digest (@sha256:...), never latest or no tag`];
     }),
 
-    rule("databases-not-published", `Database ports are not published on the host's interfaces unless the container declares the label ${ALLOW_PUBLISHED_DATABASE}=true.`, [T.container], (p) => {
+    rule("databases-not-published", `Database ports are not published on the host's interfaces unless the container declares the label ${ALLOW_PUBLISHED_DATABASE}=true.`, [T.container, T.service], (p) => {
       if (declared(p, ALLOW_PUBLISHED_DATABASE)) return [];
       const image = known(() => p.image);
       const dbImage = typeof image === "string" && DATABASE_IMAGE.test(image.split("@")[0].split(":")[0]);
@@ -181,19 +205,19 @@ export function rules(settings: () => StackSettings = () => ({})): Rule[] {
         .map((port) => `${DATABASE_PORTS[port.internal] ?? "database"} port ${port.internal} is published on ${port.ip ?? "0.0.0.0"}:${port.external}: remove the port (services reach the database on the app's internal network), publish it on 127.0.0.1 only, or, when clients outside the host need it, declare ${ALLOW_PUBLISHED_DATABASE}=true on the container`);
     }),
 
-    rule("health-checks", `Every long-running container has a health check (jobs are exempt); one that rolls out behind a front proxy carries it as the label ${READY_CHECK} its provider runs.`, [T.container], (p) => {
+    rule("health-checks", `Every long-running container has a health check (jobs are exempt); one that rolls out behind a front proxy carries it as the label ${READY_CHECK} its provider runs.`, [T.container, T.service], (p) => {
       const tests = p.healthcheck?.tests;
       if (isJob(p) || (Array.isArray(tests) && tests.length > 0 && tests[0] !== "NONE")) return [];
       if (readyCheckTest(labelsOf(p)[READY_CHECK]).length > 0) return [];
       return ["container has no health check: give the service a `healthcheck` (e.g. an HTTP probe, pg_isready, mysqladmin ping) so dependents start only when it is ready"];
     }),
 
-    rule("restart-policies", "Every long-running container restarts on failure (jobs are exempt).", [T.container], (p) =>
+    rule("restart-policies", "Every long-running container or swarm service restarts on failure (jobs are exempt).", [T.container, T.service], (p) =>
       isJob(p) || ["always", "unless-stopped", "on-failure"].includes(p.restart)
         ? []
         : [`container restart policy is "${p.restart ?? "no"}": set \`restart: "unless-stopped"\` (the Service default) or "on-failure", so a crash or a host reboot does not leave it down`]),
 
-    rule("memory-limits", "Every container has a memory limit.", [T.container], (p) =>
+    rule("memory-limits", "Every container and swarm service has a memory limit.", [T.container, T.service], (p) =>
       typeof p.memory === "number" && p.memory > 0
         ? []
         : ["container has no memory limit: set the service's `memoryMb` (e.g. 512), so one leaking service cannot take the host down"]),
@@ -210,7 +234,7 @@ export function rules(settings: () => StackSettings = () => ({})): Rule[] {
       return problems;
     }),
 
-    rule("secrets-as-files", "Credentials reach containers as files, not as literal environment values.", [T.container], (p) =>
+    rule("secrets-as-files", "Credentials reach containers as files, not as literal environment values.", [T.container, T.service], (p) =>
       credentialEnvKeys(p).map((key) =>
         `environment variable ${key} holds a credential literally (visible in \`docker inspect\` and the state): deliver it as a secret file under /run/secrets and set ${key}_FILE to its path (the service's \`secrets\` with \`pathEnv\`), or, for an image that reads only ${key}, let the secret-env wrapper set it from the file (\`secrets\` with \`env\`)`)),
 

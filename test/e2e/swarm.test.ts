@@ -8,6 +8,7 @@ import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../.
 import { http } from "../../support/net";
 import { standIn } from "../../support/images";
 import { startSwarmCluster, SwarmCluster } from "./support/swarm-cluster";
+import { eventually } from "./support/eventually";
 
 const STACK_LABEL = "appstacks.stack";
 const PORT = 8000;
@@ -25,6 +26,16 @@ function tasksOf(service: string): { node: string; state: string }[] {
   return out.split("\n").filter((l) => l !== "").map((l) => ({ node: l.split(" ")[0], state: l.split(" ").slice(1).join(" ") }));
 }
 
+/** The stack's swarm settings: the cluster's manager and registry, this kernel's modes (no IPVS). */
+function swarmConfig() {
+  return {
+    dockerHost: cluster!.dockerHost, address: cluster!.nodes[0].ip, endpointMode: "dnsrr", publishMode: "host",
+    registry: cluster!.registryAddress, replicas: { "biostar.web": 3 },
+  };
+}
+
+const webService = () => `appstacks-${t!.runId}-biostar-web`.toLowerCase();
+
 beforeAll(async () => {
   t = await projectStack("swarm");
   cluster = await startSwarmCluster(t.runId.toLowerCase());
@@ -38,14 +49,11 @@ beforeAll(async () => {
   await cluster.docker(["pull", "-q", pushed[standIn("debian")]]);
   await cluster.docker(["tag", pushed[standIn("debian")], standIn("debian")]);
   await setConfig(t.stack, {
+    "appstacks:swarm": swarmConfig(),
     "appstacks:target": "swarm",
     "appstacks:apps": ["biostar"],
     "appstacks:imageOverrides": { postgres: pushed[standIn("postgres")], debian: standIn("debian") },
     "appstacks:biostar": { port: PORT },
-    "appstacks:swarm": {
-      dockerHost: cluster.dockerHost, address: manager.ip, endpointMode: "dnsrr", publishMode: "host",
-      registry: cluster.registryAddress, replicas: { "biostar.web": 3 },
-    },
   });
 });
 
@@ -67,13 +75,17 @@ test("up deploys Biostar on the swarm: the site answers on every node, data read
 });
 
 test("the web app runs one task on each of the three nodes; the database on the data node", () => {
-  const web = tasksOf(`appstacks-${t!.runId}-biostar-web`.toLowerCase());
+  const web = tasksOf(webService());
   expect(web.map((x) => x.node).sort()).toEqual(cluster!.nodes.map((n) => n.container).sort());
   expect(web.every((x) => x.state.startsWith("Running"))).toBe(true);
   expect(tasksOf(`appstacks-${t!.runId}-biostar-db`.toLowerCase()).map((x) => x.node)).toEqual([cluster!.nodes[0].container]);
 });
 
 test("a second preview and up change nothing", async () => {
+  const preview = await t!.stack.preview({ diff: true });
+  const { same: _, ...planned } = preview.changeSummary;
+  // What differs, when something does: the failure shows the diff.
+  expect({ planned, diff: Object.keys(planned).length === 0 ? "" : preview.stdout }).toEqual({ planned: {}, diff: "" });
   const up = await t!.stack.up(streamOutput);
   const { same, ...changed } = up.summary.resourceChanges ?? {};
   expect(changed).toEqual({});
@@ -88,6 +100,27 @@ test("the database password is a swarm secret: a file in the task, in no service
   const password = (await cluster!.dockerOn(db, ["exec", task, "cat", "/run/secrets/db-password"])).trim();
   expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
   for (const s of services) expect(execFileSync("docker", ["-H", cluster!.dockerHost, "service", "inspect", s], { encoding: "utf8" })).not.toContain(password);
+});
+
+test("one change: two web tasks instead of three updates web alone, in place", async () => {
+  await setConfig(t!.stack, { "appstacks:swarm": { ...swarmConfig(), replicas: { "biostar.web": 2 } } });
+  const up = await t!.stack.up(streamOutput);
+  const { same, ...changed } = up.summary.resourceChanges ?? {};
+  expect(changed).toEqual({ update: 1 });
+  await eventually("two web tasks", () => expect(tasksOf(webService()).length).toBe(2), 60_000);
+});
+
+test("a worker that stops: its web task moves to the free node, which answers", async () => {
+  const tasks = tasksOf(webService());
+  const worker = cluster!.nodes.find((n) => n.role === "worker" && tasks.some((x) => x.node === n.container))!;
+  const free = cluster!.nodes.find((n) => !tasks.some((x) => x.node === n.container))!;
+  const stopped = Date.now();
+  execFileSync("docker", ["stop", "-t", "0", worker.container]);
+  await eventually(`web answering on ${free.container}`, async () => {
+    expect(tasksOf(webService()).filter((x) => x.node === free.container && x.state.startsWith("Running")).length).toBe(1);
+    expect((await http(`http://${free.ip}:${PORT}/`)).status).toBe(200);
+  }, 120_000);
+  process.stdout.write(`web answered again on ${free.container} ${Date.now() - stopped} ms after ${worker.container} stopped\n`);
 });
 
 test("destroy leaves no service, secret, config or network on the swarm; the data volume stays", async () => {

@@ -33,6 +33,8 @@ describe("loadConfig", () => {
       // Pinned in full in hosts.test.ts.
       ssh: expect.objectContaining({ user: "root", port: 22, insecureIgnoreHostKey: false }),
       ec2: expect.objectContaining({ instanceType: "t3.small", sandbox: false }),
+      // Docker's own swarm modes; which node keeps the data; one task per service.
+      swarm: { address: "localhost", endpointMode: "vip", publishMode: "ingress", dataNodeLabel: "appstacks.data", replicas: {} },
     });
   });
 

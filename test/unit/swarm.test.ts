@@ -9,6 +9,7 @@ import { SwarmDockerHost } from "../../components/host/swarm";
 import { swarmSpecProblems } from "../../components/app";
 import { contentName, restartCondition, updateOrder } from "../../components/runtime/swarm";
 import { SwarmMode } from "../../components/host/docker-host";
+import { rules, ResourceValidationArgs } from "../../policy/rules";
 
 installMocks();
 
@@ -133,4 +134,32 @@ test("the swarm host keeps Docker's defaults when the config leaves them out", a
   const host = new SwarmDockerHost("h");
   expect(host.swarm).toEqual({ endpointMode: "vip", publishMode: "ingress", registry: undefined, dataNodeLabel: "appstacks.data" });
   expect(await valueOf(host.address)).toBe("localhost");
+});
+
+describe("the policy pack judges swarm services as it judges containers", () => {
+  const args = (props: Record<string, unknown>) => ({ type: SERVICE, props, urn: "urn:pulumi:dev::appstacks::x$docker:index/service:Service::s", name: "s" }) as unknown as ResourceValidationArgs;
+  const violations = (props: Record<string, unknown>) => {
+    const out: string[] = [];
+    for (const r of rules()) r.validateResource(args(props), (m: string) => { out.push(`${r.name}: ${m}`); });
+    return out;
+  };
+
+  test("Biostar's swarm services as the program registers them pass every rule", async () => {
+    await deployBiostar({ "biostar.web": 3 });
+    for (const s of ofType(SERVICE)) expect({ service: s.name, violations: violations(s.inputs) }).toEqual({ service: s.name, violations: [] });
+  });
+
+  test("a service without a memory limit, health check or restart, with a latest image, a literal password, a published database", async () => {
+    await deployBiostar();
+    const db = byName("biostar-db-service").inputs;
+    const bad = {
+      ...db,
+      endpointSpec: { mode: "vip", ports: [{ targetPort: 5432, publishedPort: 5432 }] },
+      taskSpec: { ...db.taskSpec, resources: undefined, restartPolicy: { condition: "none" },
+        containerSpec: { ...db.taskSpec.containerSpec, image: "postgres:latest", healthcheck: undefined, env: { POSTGRES_PASSWORD: "hunter22" } } },
+    };
+    expect(violations(bad).map((v) => v.split(":")[0]).sort()).toEqual([
+      "databases-not-published", "health-checks", "memory-limits", "pinned-images", "restart-policies", "secrets-as-files",
+    ]);
+  });
 });
