@@ -1,0 +1,47 @@
+// One web service on the generic AppStack, on a swarm: nginx answering "release N" on / and its
+// health check on /healthz, from a config file (a swarm config named by its content). Each
+// release is a new config, so a rolling update of every task.
+import * as pulumi from "@pulumi/pulumi";
+import { AppStack } from "../../../../components/app";
+import { SwarmDockerHost } from "../../../../components/host/swarm";
+import { bashHttpCheck } from "../../../../components/healthcheck";
+import { SwarmService } from "../../../../components/runtime/swarm";
+
+const config = new pulumi.Config();
+const release = config.require("release");
+const healthy = config.getBoolean("healthy") ?? true;
+
+// A broken release listens on the wrong port: it runs, but its check (and every request) finds
+// nothing on 80, the way an app that fails to start looks from outside.
+const site = [
+  "server {",
+  `    listen ${healthy ? 80 : 81};`,
+  "    location = /healthz { return 200 'ok\\n'; }",
+  `    location / { return 200 'release ${release}\\n'; }`,
+  "}",
+].join("\n");
+
+const host = new SwarmDockerHost("host", {
+  dockerHost: config.require("dockerHost"), endpointMode: "dnsrr", publishMode: "host",
+});
+const app = new AppStack("site", {
+  host,
+  scope: { project: "appstacks-swarm-release", stack: config.require("runId"), app: "site" },
+  replicas: { web: 2 },
+  spec: {
+    networks: { web: {} },
+    services: {
+      web: {
+        image: { ref: config.require("image") },
+        files: [{ path: "/etc/nginx/conf.d/default.conf", content: site }],
+        networks: ["web"],
+        ports: [{ internal: 80, external: config.requireNumber("port") }],
+        healthcheck: bashHttpCheck(80),
+        memoryMb: 64,
+        timeoutSeconds: 60,
+      },
+    },
+  },
+});
+
+export const serviceName = (app.services.web as SwarmService).serviceName;
