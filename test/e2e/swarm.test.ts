@@ -1,5 +1,5 @@
-// Biostar on a real three-node Docker Swarm (test/e2e/support/swarm-cluster.ts: a manager and two
-// workers in Docker-in-Docker), deployed by the project's own program with target swarm: the
+// Biostar and WattRex on a real three-node Docker Swarm (test/e2e/support/swarm-cluster.ts: a manager and
+// two workers in Docker-in-Docker), deployed by the project's own program with target swarm: the
 // database on the data node with its volume, the jobs run once on the manager, the web app as
 // three tasks spread over the nodes, built on the manager and pulled by every node through the
 // registry. This kernel has no IPVS, so the stack uses DNS round robin and host-mode ports.
@@ -12,6 +12,8 @@ import { eventually } from "./support/eventually";
 
 const STACK_LABEL = "appstacks.stack";
 const PORT = 8000;
+/** WattRex's web port (its default, free in every node's own network namespace). */
+const WATTREX_PORT = 8869;
 let t: TestStack | undefined;
 let cluster: SwarmCluster | undefined;
 
@@ -42,7 +44,7 @@ beforeAll(async () => {
   process.stdout.write(`swarm of ${cluster.nodes.length} nodes ready in ${cluster.timings.totalMs} ms\n`);
   const manager = cluster.nodes[0];
   await cluster.docker(["node", "update", "--label-add", "appstacks.data=true", manager.nodeId]);
-  const pushed = await cluster.pushImages([standIn("postgres"), standIn("debian")]);
+  const pushed = await cluster.pushImages([standIn("postgres"), standIn("mysql"), standIn("rabbitmq"), standIn("debian")]);
   // The web image builds FROM the base on the manager, under its usual name: Docker 20.10's
   // BuildKit asks a registry in the FROM line over HTTPS whatever the engine's
   // insecure-registries say (ours is plain HTTP), while a local image needs no registry.
@@ -51,8 +53,8 @@ beforeAll(async () => {
   await setConfig(t.stack, {
     "appstacks:swarm": swarmConfig(),
     "appstacks:target": "swarm",
-    "appstacks:apps": ["biostar"],
-    "appstacks:imageOverrides": { postgres: pushed[standIn("postgres")], debian: standIn("debian") },
+    "appstacks:apps": ["biostar", "wattrex"],
+    "appstacks:imageOverrides": { postgres: pushed[standIn("postgres")], mysql: pushed[standIn("mysql")], rabbitmq: pushed[standIn("rabbitmq")], debian: standIn("debian") },
     "appstacks:biostar": { port: PORT },
   });
 });
@@ -72,6 +74,18 @@ test("up deploys Biostar on the swarm: the site answers on every node, data read
     expect(page.status).toBe(200);
     expect(page.body).toContain("posts: 1; initialised: 1");
   }
+});
+
+test("WattRex deploys beside it: its web page answers on the node running it, read from MySQL, and its node manager runs with its message-queue sysctl", async () => {
+  const web = tasksOf(`appstacks-${t!.runId}-wattrex-web`.toLowerCase());
+  const node = cluster!.nodes.find((n) => n.container === web[0].node)!;
+  const page = await http(`http://${node.ip}:${WATTREX_PORT}/`);
+  expect(page.status).toBe(200);
+  expect(page.body).toContain("<li>Cycle test: LFP cell 1</li>");
+  const mn = tasksOf(`appstacks-${t!.runId}-wattrex-mn-manager`.toLowerCase());
+  expect(mn.map((x) => x.state.split(" ")[0])).toEqual(["Running"]);
+  const sysctl = execFileSync("docker", ["-H", cluster!.dockerHost, "service", "inspect", `appstacks-${t!.runId}-wattrex-mn-manager`.toLowerCase(), "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Sysctls}}"], { encoding: "utf8" });
+  expect(JSON.parse(sysctl)["fs.mqueue.msg_max"]).toMatch(/^\d+$/);
 });
 
 test("the web app runs one task on each of the three nodes; the database on the data node", () => {
@@ -123,8 +137,9 @@ test("a worker that stops: its web task moves to the free node, which answers", 
   process.stdout.write(`web answered again on ${free.container} ${Date.now() - stopped} ms after ${worker.container} stopped\n`);
 });
 
-test("destroy leaves no service, secret, config or network on the swarm; the data volume stays", async () => {
+test("destroy leaves no service, secret, config or network on the swarm; the data volumes stay", async () => {
   await t!.stack.destroy(streamOutput);
   for (const kind of ["service", "secret", "config", "network"]) expect({ kind, left: onManager(kind) }).toEqual({ kind, left: [] });
-  expect(onManager("volume").length).toBe(1);
+  const prefix = `appstacks-${t!.runId}`.toLowerCase();
+  expect(onManager("volume").sort()).toEqual([`${prefix}-biostar-pgdata`, `${prefix}-wattrex-broker`, `${prefix}-wattrex-mysql`]);
 });

@@ -25,6 +25,7 @@
 // address on the bridge network (`nodes[i].ip`).
 import { execFile } from "child_process";
 import { promisify } from "util";
+import { eventually } from "./eventually";
 
 const run = promisify(execFile);
 
@@ -86,20 +87,6 @@ async function docker(args: string[], timeoutMs = 120_000): Promise<string> {
 
 function lines(out: string): string[] {
   return out === "" ? [] : out.split("\n");
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, f: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await f();
-    } catch (e) {
-      if (Date.now() > deadline) throw new Error(`${what}: still failing after ${timeoutMs} ms: ${(e as Error).message}`);
-      await sleep(500);
-    }
-  }
 }
 
 /** The host port a container's port is published on (published as 127.0.0.1::port). */
@@ -181,8 +168,8 @@ export async function startSwarmCluster(name: string, opts: { workers?: number; 
     const ips = await Promise.all(containers.map((c) => ipOn(c, network)));
     const inNode = (c: string, args: string[], t?: number) => docker(["exec", c, "docker", ...args], t);
 
-    await Promise.all(containers.map((c) => waitFor(`engine in ${c}`, () => inNode(c, ["info", "--format", "{{.ServerVersion}}"], 10_000), timeoutMs)));
-    await waitFor("manager API on " + dockerHost, () => docker(["-H", dockerHost, "version", "--format", "{{.Server.Version}}"], 10_000), timeoutMs);
+    await Promise.all(containers.map((c) => eventually(`engine in ${c}`, () => inNode(c, ["info", "--format", "{{.ServerVersion}}"], 10_000), timeoutMs, 500)));
+    await eventually("manager API on " + dockerHost, () => docker(["-H", dockerHost, "version", "--format", "{{.Server.Version}}"], 10_000), timeoutMs, 500);
     const enginesMs = Date.now() - started;
 
     await inNode(containers[0], ["swarm", "init", "--advertise-addr", ips[0], "--listen-addr", `${ips[0]}:2377`]);
@@ -190,10 +177,10 @@ export async function startSwarmCluster(name: string, opts: { workers?: number; 
     await Promise.all(containers.slice(1).map((c, i) =>
       inNode(c, ["swarm", "join", "--token", token, "--advertise-addr", ips[i + 1], "--listen-addr", `${ips[i + 1]}:2377`, `${ips[0]}:2377`])));
     const nodeIds = await Promise.all(containers.map((c) => inNode(c, ["info", "--format", "{{.Swarm.NodeID}}"])));
-    await waitFor(`${containers.length} Ready nodes`, async () => {
+    await eventually(`${containers.length} Ready nodes`, async () => {
       const ready = lines(await inNode(containers[0], ["node", "ls", "--format", "{{.ID}} {{.Status}}"])).filter((l) => l.endsWith(" Ready"));
       if (ready.length !== containers.length) throw new Error(`${ready.length} Ready: ${ready.join(", ")}`);
-    }, timeoutMs);
+    }, timeoutMs, 500);
     const swarmMs = Date.now() - started;
     for (const [i, id] of nodeIds.entries()) await inNode(containers[0], ["node", "update", "--label-add", `appstacks.node=${i}`, id]);
 

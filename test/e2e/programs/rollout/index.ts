@@ -2,6 +2,7 @@
 // on / and its health check on /healthz. Each release is a new image and a new config file, so a
 // new container; `rollback` (written by npm run rollback) brings a previous release back.
 import * as pulumi from "@pulumi/pulumi";
+import { releaseSite } from "../release-site";
 import { AppStack } from "../../../../components/app";
 import { LocalDockerHost } from "../../../../components/host/local";
 import { bashHttpCheck } from "../../../../components/healthcheck";
@@ -15,15 +16,7 @@ const healthy = config.getBoolean("healthy") ?? true;
 const imageOverrides = config.requireObject<Record<string, string>>("imageOverrides");
 const rollback = config.getObject<Record<string, Record<string, ReleaseRecord>>>("rollback") ?? {};
 
-// A broken release listens on the wrong port: it runs, but its check (and every request) finds
-// nothing on 80, the way an app that fails to start looks from outside.
-const site = [
-  "server {",
-  `    listen ${healthy ? 80 : 81};`,
-  "    location = /healthz { return 200 'ok\\n'; }",
-  `    location / { return 200 'release ${release}\\n'; }`,
-  "}",
-].join("\n");
+const site = releaseSite(release, healthy);
 
 const host = new LocalDockerHost("host");
 const app = new AppStack("site", {

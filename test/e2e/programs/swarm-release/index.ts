@@ -2,6 +2,7 @@
 // health check on /healthz, from a config file (a swarm config named by its content). Each
 // release is a new config, so a rolling update of every task.
 import * as pulumi from "@pulumi/pulumi";
+import { releaseSite } from "../release-site";
 import { AppStack } from "../../../../components/app";
 import { SwarmDockerHost } from "../../../../components/host/swarm";
 import { bashHttpCheck } from "../../../../components/healthcheck";
@@ -11,15 +12,7 @@ const config = new pulumi.Config();
 const release = config.require("release");
 const healthy = config.getBoolean("healthy") ?? true;
 
-// A broken release listens on the wrong port: it runs, but its check (and every request) finds
-// nothing on 80, the way an app that fails to start looks from outside.
-const site = [
-  "server {",
-  `    listen ${healthy ? 80 : 81};`,
-  "    location = /healthz { return 200 'ok\\n'; }",
-  `    location / { return 200 'release ${release}\\n'; }`,
-  "}",
-].join("\n");
+const site = releaseSite(release, healthy);
 
 const host = new SwarmDockerHost("host", {
   dockerHost: config.require("dockerHost"), endpointMode: "dnsrr", publishMode: "host",
