@@ -58,7 +58,7 @@ test("an image pushed through the registry runs as a dnsrr service, one task per
   pulled = await c.pushImages([IMAGE]);
   const mb = Math.round(Number(execFileSync("docker", ["image", "inspect", "-f", "{{.Size}}", IMAGE], { encoding: "utf8" })) / 1e6);
   report.push(`push of ${IMAGE} (${mb} MB) to the registry: ${Date.now() - t0} ms`);
-  expect(pulled[IMAGE]).toBe(`${c.registry}/appstacks/nginx:local`);
+  expect(pulled[IMAGE]).toBe(`${c.registryAddress}/appstacks/nginx:local`);
   t0 = Date.now();
   await Promise.all(c.nodes.map((n) => c.dockerOn(n, ["pull", "-q", pulled[IMAGE]], { timeoutMs: 600_000 })));
   report.push(`pull of ${pulled[IMAGE]} on the 3 nodes at once: ${Date.now() - t0} ms`);
