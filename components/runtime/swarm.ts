@@ -105,7 +105,7 @@ export class SwarmService extends pulumi.ComponentResource {
         const secret = new docker.Secret(`${name}-file${i}`, { name: objName, data, labels }, onHost(args.host, this));
         return { kind: "secret" as const, ref: { secretId: secret.id, secretName: secret.name, fileName: f.path, fileMode } };
       }
-      const config = new docker.ServiceConfig(`${name}-file${i}`, { name: objName, data, labels }, onHost(args.host, this, { deleteBeforeReplace: false }));
+      const config = new docker.ServiceConfig(`${name}-file${i}`, { name: objName, data, labels }, onHost(args.host, this));
       return { kind: "config" as const, ref: { configId: config.id, configName: config.name, fileName: f.path, fileMode } };
     });
     const hc = args.healthcheck;
@@ -120,6 +120,7 @@ export class SwarmService extends pulumi.ComponentResource {
       taskSpec: {
         containerSpec: {
           image: args.imageRef,
+          // Only what is set: an unset key would reach the provider as null and differ from its state.
           ...(args.entrypoint !== undefined ? { commands: args.entrypoint } : {}),
           ...(args.command !== undefined ? { args: args.command } : {}),
           env: envMap(args),
@@ -129,14 +130,15 @@ export class SwarmService extends pulumi.ComponentResource {
             ...volumes.map((v) => ({ type: "volume", source: v.volumeName, target: v.path, readOnly: v.readOnly ?? false })),
             ...(args.dockerSocket ? [{ type: "bind", source: DOCKER_SOCKET, target: DOCKER_SOCKET, readOnly: false }] : []),
           ],
-          healthcheck: hc && {
-            tests: hc.test,
-            interval: hc.interval ?? SWARM_HEALTH_INTERVAL,
-            timeout: hc.timeout ?? HEALTHCHECK_DEFAULTS.timeout,
-            retries: hc.retries ?? HEALTHCHECK_DEFAULTS.retries,
-            startPeriod: hc.startPeriod ?? HEALTHCHECK_DEFAULTS.startPeriod,
-          },
-          // Only what is set: an unset key would reach the provider as null and differ from its state.
+          ...(hc !== undefined ? {
+            healthcheck: {
+              tests: hc.test,
+              interval: hc.interval ?? SWARM_HEALTH_INTERVAL,
+              timeout: hc.timeout ?? HEALTHCHECK_DEFAULTS.timeout,
+              retries: hc.retries ?? HEALTHCHECK_DEFAULTS.retries,
+              startPeriod: hc.startPeriod ?? HEALTHCHECK_DEFAULTS.startPeriod,
+            },
+          } : {}),
           ...(args.sysctls !== undefined ? { sysctl: args.sysctls } : {}),
           ...(args.init !== undefined ? { init: args.init } : {}),
           labels,
