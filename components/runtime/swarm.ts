@@ -35,6 +35,14 @@ export interface SwarmServiceArgs extends ServiceArgs {
  */
 export const SWARM_HEALTH_INTERVAL = "3s";
 
+/**
+ * Secrets and configs are replaced new-before-old: the service moves onto the new object, then
+ * the old one goes. The docker provider replaces them delete-first by default, and a swarm
+ * refuses to delete an object a service still uses (measured: "config … is in use by the
+ * following service"); their names carry a content hash, so old and new never clash.
+ */
+const NEW_BEFORE_OLD: pulumi.CustomResourceOptions = { deleteBeforeReplace: false };
+
 /** The longest name a swarm gives a secret or config. */
 export const SWARM_NAME_MAX = 64;
 
@@ -92,7 +100,7 @@ export class SwarmService extends pulumi.ComponentResource {
         name: secretName(`${base}-${s.name}`, value),
         data: value.apply((v) => Buffer.from(v).toString("base64")),
         labels,
-      }, onHost(args.host, this));
+      }, onHost(args.host, this, NEW_BEFORE_OLD));
       return { secretId: secret.id, secretName: secret.name, fileName: `${SECRETS_DIR}/${s.name}`, fileMode: 0o444 };
     });
     // Files rendered from secrets are swarm secrets too; the other files are configs.
@@ -102,10 +110,10 @@ export class SwarmService extends pulumi.ComponentResource {
       const data = content.apply((c) => Buffer.from(c).toString("base64"));
       const fileMode = f.executable ? 0o555 : 0o444;
       if (f.fromSecrets) {
-        const secret = new docker.Secret(`${name}-file${i}`, { name: objName, data, labels }, onHost(args.host, this));
+        const secret = new docker.Secret(`${name}-file${i}`, { name: objName, data, labels }, onHost(args.host, this, NEW_BEFORE_OLD));
         return { kind: "secret" as const, ref: { secretId: secret.id, secretName: secret.name, fileName: f.path, fileMode } };
       }
-      const config = new docker.ServiceConfig(`${name}-file${i}`, { name: objName, data, labels }, onHost(args.host, this));
+      const config = new docker.ServiceConfig(`${name}-file${i}`, { name: objName, data, labels }, onHost(args.host, this, NEW_BEFORE_OLD));
       return { kind: "config" as const, ref: { configId: config.id, configName: config.name, fileName: f.path, fileMode } };
     });
     const hc = args.healthcheck;
