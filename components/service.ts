@@ -173,14 +173,20 @@ function releaseOf(args: ServiceArgs): pulumi.Output<ReleaseRecord> {
   }));
 }
 
-/**
- * KEY=value lines, sorted so a reordered map is no change. Secrets appear only as *_FILE paths.
- */
-export function renderEnv(env: Readonly<Record<string, pulumi.Input<string>>> = {}, secrets: readonly SecretFile[] = []): pulumi.Output<string[]> {
+/** A service's variables: its plain settings, and each secret only as the *_FILE path to its file. */
+export function envEntries(env: Readonly<Record<string, pulumi.Input<string>>> = {}, secrets: readonly SecretFile[] = []): [string, pulumi.Input<string>][] {
   const entries: [string, pulumi.Input<string>][] = Object.entries(env);
   for (const s of secrets) {
     if (s.pathEnv !== undefined) entries.push([s.pathEnv, `${SECRETS_DIR}/${s.name}`]);
   }
+  return entries;
+}
+
+/**
+ * KEY=value lines, sorted so a reordered map is no change. Secrets appear only as *_FILE paths.
+ */
+export function renderEnv(env: Readonly<Record<string, pulumi.Input<string>>> = {}, secrets: readonly SecretFile[] = []): pulumi.Output<string[]> {
+  const entries = envEntries(env, secrets);
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return pulumi.all(entries.map(([k, v]) => pulumi.interpolate`${k}=${v}`));
 }

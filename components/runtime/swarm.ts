@@ -11,7 +11,7 @@ import { onHost, SwarmMode } from "../host/docker-host";
 import { toLabelList } from "../naming";
 import { HEALTHCHECK_DEFAULTS, RestartPolicy, stopGraceFor } from "../app-spec";
 import { SECRETS_DIR } from "../secret-env";
-import { DOCKER_SOCKET, DOCKER_SOCKET_LABEL, ServiceArgs } from "../service";
+import { DOCKER_SOCKET, DOCKER_SOCKET_LABEL, envEntries, ServiceArgs } from "../service";
 
 /** What a swarm service takes besides the resolved service: its replica count and the swarm's modes. */
 export interface SwarmServiceArgs extends ServiceArgs {
@@ -94,7 +94,7 @@ export class SwarmService extends pulumi.ComponentResource {
     // HMAC-named with the key: the name is no secret. Without a key it stays one.
     const secretName = (objBase: string, value: pulumi.Output<string>): pulumi.Output<string> =>
       key === undefined ? value.apply((v) => contentName(objBase, v)) : pulumi.unsecret(pulumi.all([value, key]).apply(([v, k]) => contentName(objBase, v, k)));
-    const secrets = (args.secrets ?? []).map((s) => {
+    const secrets = (args.secrets ?? []).map((s): SecretRef => {
       const value = pulumi.secret(s.value);
       const secret = new docker.Secret(`${name}-secret-${s.name}`, {
         name: secretName(`${base}-${s.name}`, value),
@@ -104,17 +104,21 @@ export class SwarmService extends pulumi.ComponentResource {
       return { secretId: secret.id, secretName: secret.name, fileName: `${SECRETS_DIR}/${s.name}`, fileMode: 0o444 };
     });
     // Files rendered from secrets are swarm secrets too; the other files are configs.
-    const files = (args.files ?? []).map((f, i) => {
+    const fileSecrets: SecretRef[] = [];
+    const configs: ConfigRef[] = [];
+    (args.files ?? []).forEach((f, i) => {
       const content = f.fromSecrets ? pulumi.secret(f.content) : pulumi.output(f.content);
-      const objName = f.fromSecrets ? secretName(`${base}-file${i}`, content.apply((c) => `${f.path}\0${c}`)) : content.apply((c) => contentName(`${base}-file${i}`, `${f.path}\0${c}`));
       const data = content.apply((c) => Buffer.from(c).toString("base64"));
       const fileMode = f.executable ? 0o555 : 0o444;
       if (f.fromSecrets) {
+        const objName = secretName(`${base}-file${i}`, content.apply((c) => `${f.path}\0${c}`));
         const secret = new docker.Secret(`${name}-file${i}`, { name: objName, data, labels }, onHost(args.host, this, NEW_BEFORE_OLD));
-        return { kind: "secret" as const, ref: { secretId: secret.id, secretName: secret.name, fileName: f.path, fileMode } };
+        fileSecrets.push({ secretId: secret.id, secretName: secret.name, fileName: f.path, fileMode });
+      } else {
+        const objName = content.apply((c) => contentName(`${base}-file${i}`, `${f.path}\0${c}`));
+        const config = new docker.ServiceConfig(`${name}-file${i}`, { name: objName, data, labels }, onHost(args.host, this, NEW_BEFORE_OLD));
+        configs.push({ configId: config.id, configName: config.name, fileName: f.path, fileMode });
       }
-      const config = new docker.ServiceConfig(`${name}-file${i}`, { name: objName, data, labels }, onHost(args.host, this, NEW_BEFORE_OLD));
-      return { kind: "config" as const, ref: { configId: config.id, configName: config.name, fileName: f.path, fileMode } };
     });
     const hc = args.healthcheck;
     const volumes = args.volumes ?? [];
@@ -132,8 +136,8 @@ export class SwarmService extends pulumi.ComponentResource {
           ...(args.entrypoint !== undefined ? { commands: args.entrypoint } : {}),
           ...(args.command !== undefined ? { args: args.command } : {}),
           env: envMap(args),
-          secrets: [...secrets, ...files.filter((f) => f.kind === "secret").map((f) => f.ref as SecretRef)],
-          configs: files.filter((f) => f.kind === "config").map((f) => f.ref as ConfigRef),
+          secrets: [...secrets, ...fileSecrets],
+          configs,
           mounts: [
             ...volumes.map((v) => ({ type: "volume", source: v.volumeName, target: v.path, readOnly: v.readOnly ?? false })),
             ...(args.dockerSocket ? [{ type: "bind", source: DOCKER_SOCKET, target: DOCKER_SOCKET, readOnly: false }] : []),
@@ -185,7 +189,5 @@ type ConfigRef = { configId: pulumi.Input<string>; configName: pulumi.Input<stri
 
 /** The service's variables as the swarm takes them (a map); secrets appear only as *_FILE paths. */
 function envMap(args: ServiceArgs): pulumi.Output<Record<string, string>> {
-  const entries: [string, pulumi.Input<string>][] = Object.entries(args.env ?? {});
-  for (const s of args.secrets ?? []) if (s.pathEnv !== undefined) entries.push([s.pathEnv, `${SECRETS_DIR}/${s.name}`]);
-  return pulumi.all(entries.map(([k, v]) => pulumi.output(v).apply((x) => [k, x] as const))).apply((kv) => Object.fromEntries(kv));
+  return pulumi.all(Object.fromEntries(envEntries(args.env, args.secrets)));
 }
