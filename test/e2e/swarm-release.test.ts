@@ -22,7 +22,7 @@ const configsOfStack = () => onManager(["config", "ls", "--filter", `label=appst
 /** What every node running a task answers on /. */
 async function pages(): Promise<string[]> {
   const service = `appstacks-swarm-release-${t!.runId}-site-web`.toLowerCase();
-  const nodes = onManager(["service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}}"]).split("\n");
+  const nodes = (await cluster!.runningTasks(service)).map((x) => x.node);
   return Promise.all(cluster!.nodes.filter((n) => nodes.includes(n.container)).map(async (n) => (await http(`http://${n.ip}:${PORT}/`)).body.trim()));
 }
 

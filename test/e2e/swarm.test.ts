@@ -23,10 +23,7 @@ function onManager(kind: string): string[] {
   return out.split("\n").filter((l) => l !== "");
 }
 
-function tasksOf(service: string): { node: string; state: string }[] {
-  const out = execFileSync("docker", ["-H", cluster!.dockerHost, "service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}} {{.CurrentState}}"], { encoding: "utf8" });
-  return out.split("\n").filter((l) => l !== "").map((l) => ({ node: l.split(" ")[0], state: l.split(" ").slice(1).join(" ") }));
-}
+const tasksOf = (service: string) => cluster!.runningTasks(service);
 
 /** The stack's swarm settings: the cluster's manager and registry, this kernel's modes (no IPVS). */
 function swarmConfig() {
@@ -77,22 +74,22 @@ test("up deploys Biostar on the swarm: the site answers on every node, data read
 });
 
 test("WattRex deploys beside it: its web page answers on the node running it, read from MySQL, and its node manager runs with its message-queue sysctl", async () => {
-  const web = tasksOf(`appstacks-${t!.runId}-wattrex-web`.toLowerCase());
+  const web = await tasksOf(`appstacks-${t!.runId}-wattrex-web`.toLowerCase());
   const node = cluster!.nodes.find((n) => n.container === web[0].node)!;
   const page = await http(`http://${node.ip}:${WATTREX_PORT}/`);
   expect(page.status).toBe(200);
   expect(page.body).toContain("<li>Cycle test: LFP cell 1</li>");
-  const mn = tasksOf(`appstacks-${t!.runId}-wattrex-mn-manager`.toLowerCase());
+  const mn = await tasksOf(`appstacks-${t!.runId}-wattrex-mn-manager`.toLowerCase());
   expect(mn.map((x) => x.state.split(" ")[0])).toEqual(["Running"]);
   const sysctl = execFileSync("docker", ["-H", cluster!.dockerHost, "service", "inspect", `appstacks-${t!.runId}-wattrex-mn-manager`.toLowerCase(), "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Sysctls}}"], { encoding: "utf8" });
   expect(JSON.parse(sysctl)["fs.mqueue.msg_max"]).toMatch(/^\d+$/);
 });
 
-test("the web app runs one task on each of the three nodes; the database on the data node", () => {
-  const web = tasksOf(webService());
+test("the web app runs one task on each of the three nodes; the database on the data node", async () => {
+  const web = await tasksOf(webService());
   expect(web.map((x) => x.node).sort()).toEqual(cluster!.nodes.map((n) => n.container).sort());
   expect(web.every((x) => x.state.startsWith("Running"))).toBe(true);
-  expect(tasksOf(`appstacks-${t!.runId}-biostar-db`.toLowerCase()).map((x) => x.node)).toEqual([cluster!.nodes[0].container]);
+  expect((await tasksOf(`appstacks-${t!.runId}-biostar-db`.toLowerCase())).map((x) => x.node)).toEqual([cluster!.nodes[0].container]);
 });
 
 test("a second preview and up change nothing", async () => {
@@ -121,17 +118,17 @@ test("one change: two web tasks instead of three updates web alone, in place", a
   const up = await t!.stack.up(streamOutput);
   const { same, ...changed } = up.summary.resourceChanges ?? {};
   expect(changed).toEqual({ update: 1 });
-  await eventually("two web tasks", () => expect(tasksOf(webService()).length).toBe(2), 60_000);
+  await eventually("two web tasks", async () => expect((await tasksOf(webService())).length).toBe(2), 60_000);
 });
 
 test("a worker that stops: its web task moves to the free node, which answers", async () => {
-  const tasks = tasksOf(webService());
+  const tasks = await tasksOf(webService());
   const worker = cluster!.nodes.find((n) => n.role === "worker" && tasks.some((x) => x.node === n.container))!;
   const free = cluster!.nodes.find((n) => !tasks.some((x) => x.node === n.container))!;
   const stopped = Date.now();
   execFileSync("docker", ["stop", "-t", "0", worker.container]);
   await eventually(`web answering on ${free.container}`, async () => {
-    expect(tasksOf(webService()).filter((x) => x.node === free.container && x.state.startsWith("Running")).length).toBe(1);
+    expect((await tasksOf(webService())).filter((x) => x.node === free.container && x.state.startsWith("Running")).length).toBe(1);
     expect((await http(`http://${free.ip}:${PORT}/`)).status).toBe(200);
   }, 120_000);
   process.stdout.write(`web answered again on ${free.container} ${Date.now() - stopped} ms after ${worker.container} stopped\n`);

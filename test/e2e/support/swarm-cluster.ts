@@ -71,6 +71,8 @@ export interface SwarmCluster {
   docker(args: string[], opts?: { timeoutMs?: number }): Promise<string>;
   /** `docker <args>` run inside a node's engine (docker exec <node> docker …); stdout, trimmed. */
   dockerOn(node: SwarmNode | string, args: string[], opts?: { timeoutMs?: number }): Promise<string>;
+  /** The tasks of a swarm service meant to run: each one's node (container name) and current state ("Running 5 seconds ago"). */
+  runningTasks(service: string): Promise<{ node: string; state: string }[]>;
   /** Removes every container (with its volumes), volume and network labelled with the name. */
   stop(): Promise<void>;
 }
@@ -208,6 +210,10 @@ export async function startSwarmCluster(name: string, opts: { workers?: number; 
       },
       docker: (args, o) => docker(["-H", dockerHost, ...args], o?.timeoutMs),
       dockerOn: (node, args, o) => inNode(typeof node === "string" ? node : node.container, args, o?.timeoutMs),
+      async runningTasks(service) {
+        const out = await docker(["-H", dockerHost, "service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}} {{.CurrentState}}"]);
+        return lines(out).map((l) => ({ node: l.split(" ")[0], state: l.split(" ").slice(1).join(" ") }));
+      },
       stop: () => removeSwarmCluster(name),
     };
   } catch (e) {
