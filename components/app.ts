@@ -15,7 +15,7 @@ import { withSecretEnv } from "./secret-env";
 import { Scope, labelMap, physicalName } from "./naming";
 import { rolloutPlan, withFrontProxy } from "./runtime/front-proxy";
 import { ReleaseRecord } from "./runtime/release";
-import { SwarmService } from "./runtime/swarm";
+import { SWARM_SERVICE_NAME_MAX, SwarmService } from "./runtime/swarm";
 
 export interface AppStackArgs {
   readonly host: DockerHost;
@@ -57,16 +57,21 @@ export class AppStack extends pulumi.ComponentResource {
       const swarmProblems = swarmSpecProblems(scope.app, args.spec, host.swarm, args.replicas ?? {});
       if (Object.keys(args.rollback ?? {}).length > 0) swarmProblems.push(`${scope.app}: rollback: a swarm rolls a service back itself (allowed: docker service rollback, or no rollback on target swarm)`);
       if (swarmProblems.length > 0) throw new pulumi.ResourceError(swarmProblems.join("\n"), this);
-    } else if (args.frontProxyImage === undefined && pathed.length > 0) {
+    }
+    if (args.frontProxyImage === undefined && pathed.length > 0) {
       throw new pulumi.ResourceError(`${scope.app}.services.${pathed[0]}.ports.path: routing by path needs the app's front proxy (allowed: give AppStack a frontProxyImage, as the program does from appstacks:proxyImage)`, this);
-    } else {
+    }
+    if (host.swarm === undefined) {
       const many = Object.keys(args.replicas ?? {}).sort().filter((n) => args.replicas![n] !== 1);
       if (many.length > 0) throw new pulumi.ResourceError(`${scope.app}.replicas.${many[0]}: ${args.replicas![many[0]]} tasks need a swarm (allowed: 1 on one engine, or target swarm)`, this);
     }
-    // On a swarm the engine's own rolling update replaces a service; the front proxy reads one engine's containers.
-    const proxied = host.swarm === undefined ? args.frontProxyImage : undefined;
-    const spec = proxied === undefined ? args.spec : this.behindFrontProxy(args.spec, proxied, scope);
+    const proxied = args.frontProxyImage;
+    const spec = proxied === undefined ? args.spec : this.behindFrontProxy(args.spec, proxied, scope, host.swarm !== undefined);
     if (proxied !== undefined) pulumi.log.info(describeRollouts(scope.app, args.spec), this);
+    if (host.swarm !== undefined) {
+      const long = swarmNameProblems(scope, spec);
+      if (long.length > 0) throw new pulumi.ResourceError(long.join("\n"), this);
+    }
     const order = startOrder(scope.app, spec);
     const rollback = args.rollback ?? {};
     for (const svcName of Object.keys(rollback).sort()) {
@@ -152,9 +157,9 @@ export class AppStack extends pulumi.ComponentResource {
   }
 
   /** The spec behind the app's front proxy; a spec it cannot route stops here in one line naming the app. */
-  private behindFrontProxy(spec: AppSpec, image: string, scope: Scope): AppSpec {
+  private behindFrontProxy(spec: AppSpec, image: string, scope: Scope, swarm: boolean): AppSpec {
     try {
-      return withFrontProxy(spec, { image, physicalName: (role) => physicalName(scope, role) });
+      return withFrontProxy(spec, { image, physicalName: (role) => physicalName(scope, role), swarm });
     } catch (e) {
       throw new pulumi.ResourceError(`${scope.app}.${(e as Error).message}`, this);
     }
@@ -183,9 +188,9 @@ export class App extends pulumi.ComponentResource {
 }
 
 /**
- * What an app asks that a swarm cannot give, one line each: routes by path or host name (the
- * front proxy reads one engine), a port bound to one address, an image built without a registry
- * every node pulls from, replicas of a job, of a service that owns a data volume, or of no service.
+ * What an app asks that a swarm cannot give, one line each: a port bound to one address, an
+ * image built without a registry every node pulls from, replicas of a job, of a service that
+ * owns a data volume, or of no service.
  */
 export function swarmSpecProblems(app: string, spec: AppSpec, swarm: SwarmMode, replicas: Readonly<Record<string, number>>): string[] {
   const problems: string[] = [];
@@ -194,7 +199,6 @@ export function swarmSpecProblems(app: string, spec: AppSpec, swarm: SwarmMode, 
     const svc = spec.services[name];
     const at = `${app}.services.${name}`;
     for (const p of svc.ports ?? []) {
-      if (p.path !== undefined || p.host !== undefined) problems.push(`${at}.ports.path: routing by path or host name needs the app's front proxy, which does not run on a swarm (allowed: a host port of its own per service, or target local, ssh or ec2)`);
       if ((p.ip ?? "0.0.0.0") !== "0.0.0.0") problems.push(`${at}.ports.ip: "${p.ip}" cannot be kept on a swarm, whose published ports listen on every address of a node (allowed: 0.0.0.0, or target local, ssh or ec2)`);
     }
     if (svc.ipcMode !== undefined) problems.push(`${at}.ipcMode: "${svc.ipcMode}" is not something a swarm service can set (allowed: no ipcMode on a swarm)`);
@@ -210,6 +214,20 @@ export function swarmSpecProblems(app: string, spec: AppSpec, swarm: SwarmMode, 
     else if (n > 1 && Object.keys(svc.volumes ?? {}).length > 0) problems.push(`${app}.replicas.${name}: ${n}, but ${name} owns a data volume, which one task at a time may write (allowed: 1)`);
   }
   return problems;
+}
+
+/**
+ * Names a swarm would refuse only once the deploy has begun: its services and networks (the
+ * front proxy's among them) are named in at most 63 characters, and ours carry project, stack
+ * and app (naming.ts). One line each, before anything is created.
+ */
+export function swarmNameProblems(scope: Scope, spec: AppSpec): string[] {
+  const keys = [
+    ...Object.keys(spec.services).sort().filter((n) => !spec.services[n].job).map((n) => [`services.${n}`, n] as const),
+    ...Object.keys(spec.networks ?? {}).sort().map((n) => [`networks.${n}`, n] as const),
+  ];
+  return keys.map(([at, role]) => [at, physicalName(scope, role)] as const).filter(([, name]) => name.length > SWARM_SERVICE_NAME_MAX)
+    .map(([at, name]) => `${scope.app}.${at}: its swarm name "${name}" has ${name.length} characters (allowed: at most ${SWARM_SERVICE_NAME_MAX}; a shorter project, stack or app name)`);
 }
 
 /** What a change to each long-running service of an app does: the line a preview shows. */

@@ -1,11 +1,14 @@
-// Zero-downtime rollouts on one Docker host, as a pure rewrite of an AppSpec. A service whose
+// Zero-downtime rollouts on one Docker host or a swarm, as a pure rewrite of an AppSpec. A service whose
 // published ports are all HTTP stops publishing them: the app's front proxy (Traefik, reading
 // container labels, the way PEcAn's own stack routes) publishes them instead and routes each to
 // the service's containers on an `edge` network. Replacing such a service then starts the new
 // release beside the old one under the same name (our provider sets the old one aside), waits
 // for its check to pass, and only then lets Pulumi stop the old one with its grace period:
 // Traefik routes to every running container of the service and, on a refused connection while
-// the old release shuts down, retries on another one. Tested directly, without Pulumi.
+// the old release shuts down, retries on another one. On a swarm the same rewrite puts the app
+// behind Traefik's swarm provider, and the swarm's start-first update, gated on the tasks' checks,
+// replaces the release (nothing publishes a port on the node but the proxy, so every routed
+// service can start its new task beside the old). Tested directly, without Pulumi.
 import { AppSpec, HealthCheck, HEALTHCHECK_DEFAULTS, PublishedPort, ServiceSpec } from "../app-spec";
 
 /** The key of the proxy service and of its networks in the rewritten spec. */
@@ -38,7 +41,21 @@ export interface FrontProxyArgs {
   readonly image: string;
   /** The physical name of an object of the app by role (naming.ts physicalName, bound to the app's scope). */
   readonly physicalName: (role: string) => string;
+  /**
+   * The app runs on a swarm: the proxy reads the swarm's services and their running tasks
+   * (Traefik's swarm provider, on a manager) instead of one engine's containers, and the
+   * swarm's own start-first update replaces a release (no provider rollout labels).
+   */
+  readonly swarm?: boolean;
 }
+
+/**
+ * How often the proxy on a swarm lists the services and their tasks (Traefik polls a swarm; it
+ * watches an engine's events). A task the swarm stops stays among the routes until the next poll,
+ * its requests retried on the others meanwhile (RETRY_ATTEMPTS); a new task gets requests from
+ * the poll after its check passes. Traefik's default is 15 s.
+ */
+export const SWARM_REFRESH = "1s";
 
 /** Why a service that publishes ports does not roll out without a gap ("" when it does). */
 export function gapReason(svc: ServiceSpec): string {
@@ -83,6 +100,7 @@ export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
     if (spec.networks?.[key] !== undefined) throw new Error(`networks.${key}: the name is taken by the front proxy's network (allowed: another network name)`);
   }
   const proxyName = proxy.physicalName(FRONT_PROXY);
+  const provider = proxy.swarm ? "swarm" : "docker";
   const services: Record<string, ServiceSpec> = {};
   const published: PublishedPort[] = [];
   for (const [name, svc] of Object.entries(spec.services)) {
@@ -92,7 +110,7 @@ export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
     }
     const labels: Record<string, string> = {
       "traefik.enable": "true",
-      "traefik.docker.network": proxy.physicalName(EDGE_NETWORK),
+      [`traefik.${provider}.network`]: proxy.physicalName(EDGE_NETWORK),
       [PROXY_LABEL]: proxyName,
       [`traefik.http.middlewares.${name}-retry.retry.attempts`]: String(RETRY_ATTEMPTS),
       [`traefik.http.middlewares.${name}-retry.retry.initialinterval`]: "100ms",
@@ -143,11 +161,12 @@ export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
       ...svc,
       ports: undefined,
       networks: [...svc.networks, EDGE_NETWORK],
-      labels: { ...svc.labels, ...labels, [READY_CHECK_LABEL]: readyCheck(svc.healthcheck!) },
+      // On a swarm the task's own check gates the update: no label for our provider to run.
+      labels: { ...svc.labels, ...labels, ...(proxy.swarm ? {} : { [READY_CHECK_LABEL]: readyCheck(svc.healthcheck!) }) },
       rollout: true,
     };
   }
-  services[FRONT_PROXY] = proxyService(proxy.image, proxyName, proxy.physicalName(EDGE_NETWORK), published);
+  services[FRONT_PROXY] = proxyService(proxy.image, provider, proxyName, proxy.physicalName(EDGE_NETWORK), published);
   return { ...spec, services, networks: { ...spec.networks, [EDGE_NETWORK]: { internal: true }, [PUBLIC_NETWORK]: {} } };
 }
 
@@ -161,20 +180,25 @@ function readyCheck(hc: HealthCheck): string {
 }
 
 /**
- * Traefik with the Docker provider: only containers labelled for this proxy, reached on the edge
- * network, only once running (and healthy, for a container the engine checks); one entry point
- * per published port, listening on the same port number inside. Its own check is the official
- * `traefik healthcheck --ping` (no shell or wget needed).
+ * Traefik with the Docker provider (or, on a swarm, the swarm provider): only containers (swarm
+ * services) labelled for this proxy, reached on the edge network, only once running (and healthy,
+ * for a container the engine checks; a swarm task runs only once its check passes); one entry
+ * point per published port, listening on the same port number inside. Its own check is the
+ * official `traefik healthcheck --ping` (no shell or wget needed). It reads the engine's socket:
+ * on a swarm, a manager's (SwarmService places socket readers on managers).
  */
-function proxyService(image: string, proxyName: string, edge: string, ports: PublishedPort[]): ServiceSpec {
+function proxyService(image: string, provider: "docker" | "swarm", proxyName: string, edge: string, ports: PublishedPort[]): ServiceSpec {
   return {
     image: { ref: image },
     command: [
       "--ping=true",
-      "--providers.docker=true",
-      "--providers.docker.exposedbydefault=false",
-      `--providers.docker.constraints=Label(\`${PROXY_LABEL}\`,\`${proxyName}\`)`,
-      `--providers.docker.network=${edge}`,
+      `--providers.${provider}=true`,
+      `--providers.${provider}.exposedbydefault=false`,
+      `--providers.${provider}.constraints=Label(\`${PROXY_LABEL}\`,\`${proxyName}\`)`,
+      `--providers.${provider}.network=${edge}`,
+      // Requests go to the running tasks' own addresses (Traefik lists them unless a service
+      // sets lbswarm), never to a virtual IP, which needs IPVS: they work on every kernel.
+      ...(provider === "swarm" ? [`--providers.swarm.refreshseconds=${SWARM_REFRESH}`] : []),
       // A release's start and exit reach the routes within this; the default is 2 s.
       "--providers.providersthrottleduration=100ms",
       // A release that has just exited leaves an address nobody answers: a connection to it

@@ -45,6 +45,8 @@ const NEW_BEFORE_OLD: pulumi.CustomResourceOptions = { deleteBeforeReplace: fals
 
 /** The longest name a swarm gives a secret or config. */
 export const SWARM_NAME_MAX = 64;
+/** The longest name a swarm gives a service or a network (measured: "name must be 63 characters or fewer"). */
+export const SWARM_SERVICE_NAME_MAX = 63;
 
 /**
  * A swarm object's name: the base and a hash of the content, so new content is a new object.
@@ -158,7 +160,7 @@ export class SwarmService extends pulumi.ComponentResource {
         },
         networksAdvanceds: (args.networks ?? []).map((n) => ({ id: n.networkId ?? n.networkName, aliases: n.aliases })),
         placement: {
-          constraints: volumes.length > 0 ? [`node.labels.${args.swarm.dataNodeLabel}==true`] : [],
+          constraints: placementConstraints(args),
           prefs: ["spread=node.id"],
         },
         resources: args.memoryMb === undefined && args.cpus === undefined ? undefined : {
@@ -182,6 +184,17 @@ export class SwarmService extends pulumi.ComponentResource {
     this.serviceName = this.service.name;
     this.registerOutputs({ serviceName: this.serviceName });
   }
+}
+
+/**
+ * Where the tasks may run: a data volume's service on the data node; a service that reads the
+ * engine's socket (the front proxy) on a manager, the only engine that answers for the swarm.
+ */
+export function placementConstraints(args: Pick<SwarmServiceArgs, "volumes" | "dockerSocket" | "swarm">): string[] {
+  return [
+    ...((args.volumes ?? []).length > 0 ? [`node.labels.${args.swarm.dataNodeLabel}==true`] : []),
+    ...(args.dockerSocket ? ["node.role==manager"] : []),
+  ];
 }
 
 type SecretRef = { secretId: pulumi.Input<string>; secretName: pulumi.Input<string>; fileName: string; fileMode: number };

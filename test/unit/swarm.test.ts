@@ -3,10 +3,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, reset, valueOf, ofType, byName, dependsOnNames, deployForTest, PROXY_IMAGE } from "./mocks";
 import { APPS } from "../../stacks/registry";
-import { pecanSettings, pecanSpec } from "../../stacks/pecan";
 import { biostarSettings, biostarSpec } from "../../stacks/biostar";
 import { SwarmDockerHost } from "../../components/host/swarm";
-import { swarmSpecProblems } from "../../components/app";
+import { swarmNameProblems, swarmSpecProblems } from "../../components/app";
 import { contentName, restartCondition, updateOrder } from "../../components/runtime/swarm";
 import { SwarmMode } from "../../components/host/docker-host";
 import { rules, ResourceValidationArgs } from "../../policy/rules";
@@ -32,18 +31,34 @@ function plain<T>(v: unknown): T {
 }
 
 describe("Biostar on a swarm", () => {
-  test("long-running services are swarm services, jobs containers on the manager, networks attachable overlays; no front proxy", async () => {
+  test("long-running services are swarm services, jobs containers on the manager, networks attachable overlays", async () => {
     await deployBiostar({ "biostar.web": 3 });
-    expect(ofType(SERVICE).map((s) => s.inputs.name).sort()).toEqual(["appstacks-dev-biostar-db", "appstacks-dev-biostar-web"]);
+    expect(ofType(SERVICE).map((s) => s.inputs.name).sort()).toEqual(["appstacks-dev-biostar-db", "appstacks-dev-biostar-front-proxy", "appstacks-dev-biostar-web"]);
     expect(ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual(["appstacks-dev-biostar-init", "appstacks-dev-biostar-migrate"]);
     for (const n of ofType("docker:index/network:Network")) expect([n.inputs.driver, n.inputs.attachable]).toEqual(["overlay", true]);
     const web = byName("biostar-web-service").inputs;
     expect(web.mode).toEqual({ replicated: { replicas: 3 } });
-    expect(web.endpointSpec).toEqual({ mode: "dnsrr", ports: [{ targetPort: 8000, publishedPort: 8000, publishMode: "host", protocol: "tcp" }] });
-    expect(web.updateConfig).toMatchObject({ order: "stop-first", failureAction: "rollback", parallelism: 1 });
     expect(web.taskSpec.placement.constraints).toEqual([]);
     expect(web.taskSpec.restartPolicy.condition).toBe("any");
     expect(web.convergeConfig.timeout).toMatch(/^\d+s$/);
+  });
+
+  test("the web app rolls out behind the app's Traefik, which reads the swarm from a manager and alone publishes the port", async () => {
+    await deployBiostar({ "biostar.web": 3 });
+    const web = byName("biostar-web-service").inputs;
+    expect(web.endpointSpec).toEqual({ mode: "dnsrr", ports: [] });
+    // No port on the node: the new task starts beside the old one, gated on its check.
+    expect(web.updateConfig).toMatchObject({ order: "start-first", failureAction: "rollback", parallelism: 1 });
+    expect(web.taskSpec.containerSpec.healthcheck.tests).toEqual(expect.arrayContaining(["CMD"]));
+    const labels = Object.fromEntries((web.labels as { label: string; value: string }[]).map((l) => [l.label, l.value]));
+    expect(labels).toMatchObject({ "traefik.enable": "true", "traefik.swarm.network": "appstacks-dev-biostar-edge", "appstacks.front-proxy": "appstacks-dev-biostar-front-proxy" });
+    expect(Object.keys(labels).filter((k) => k.startsWith("traefik.docker.") || k === "appstacks.ready-check")).toEqual([]);
+    const proxy = byName("biostar-front-proxy-service").inputs;
+    expect(proxy.endpointSpec).toEqual({ mode: "dnsrr", ports: [{ targetPort: 80, publishedPort: 8000, publishMode: "host", protocol: "tcp" }] });
+    expect(proxy.taskSpec.placement.constraints).toEqual(["node.role==manager"]);
+    expect(proxy.taskSpec.containerSpec.mounts).toEqual([{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: false }]);
+    expect(proxy.taskSpec.containerSpec.args).toEqual(expect.arrayContaining(["--providers.swarm=true", "--providers.swarm.network=appstacks-dev-biostar-edge", "--providers.swarm.refreshseconds=1s"]));
+    expect((proxy.taskSpec.containerSpec.args as string[]).filter((a) => a.startsWith("--providers.docker"))).toEqual([]);
   });
 
   test("the web image is built on the manager, pushed to the swarm's registry and run by digest on every node, as the database's pulled image", async () => {
@@ -87,11 +102,21 @@ describe("Biostar on a swarm", () => {
 });
 
 describe("what a swarm cannot give, refused in one line", () => {
-  test("PEcAn's routes by path need the front proxy", () => {
-    const spec = pecanSpec(pecanSettings.parse({}), { scope: { project: "p", stack: "s", app: "pecan" }, keepDataOnDestroy: true, imageOverrides: {} });
-    expect(swarmSpecProblems("pecan", spec, DNSRR, {})[0]).toBe(
-      "pecan.services.api.ports.path: routing by path or host name needs the app's front proxy, which does not run on a swarm (allowed: a host port of its own per service, or target local, ssh or ec2)",
-    );
+  test("PEcAn's routes by path go through the front proxy, as on one engine", async () => {
+    reset();
+    const host = new SwarmDockerHost("host", { ...DNSRR, dockerHost: "tcp://127.0.0.1:2375" });
+    await deployForTest(app("pecan"), { host, imageOverrides: OVERRIDES, frontProxyImage: PROXY_IMAGE, secretSeed: pulumi.secret("a-seed-for-the-swarm-tests") });
+    const proxy = byName("pecan-front-proxy-service").inputs;
+    expect(proxy.endpointSpec.ports.map((p: { publishedPort: number }) => p.publishedPort)).toEqual([80]);
+    const routed = ofType(SERVICE).filter((s) => (s.inputs.labels as { label: string }[]).some((l) => l.label.match(/^traefik\.http\.routers\..*\.rule$/)));
+    expect(routed.length).toBeGreaterThan(1);
+    for (const s of routed) expect(s.inputs.endpointSpec.ports).toEqual([]);
+  });
+
+  test("without the front proxy's image, routes by path are refused in one line", async () => {
+    reset();
+    const host = new SwarmDockerHost("host", { ...DNSRR, dockerHost: "tcp://127.0.0.1:2375" });
+    await expect(deployForTest(app("pecan"), { host, imageOverrides: OVERRIDES })).rejects.toThrow(/pecan.services.\w+.ports.path: routing by path needs the app's front proxy/);
   });
 
   test("a built image without a registry, replicas of a database, of a job and of nothing", () => {
@@ -102,6 +127,14 @@ describe("what a swarm cannot give, refused in one line", () => {
       "biostar.replicas.migrate: 2, but migrate is a job, which runs once (allowed: 1)",
       "biostar.replicas.wbe: not a service of biostar (allowed: db, web)",
     ]);
+  });
+
+  test("a service or network name longer than a swarm takes", () => {
+    const spec = biostarSpec(biostarSettings.parse({}), { scope: { project: "p", stack: "s", app: "biostar" }, keepDataOnDestroy: true, imageOverrides: {} });
+    const scope = { project: "a-project-with-a-rather-long-name", stack: "staging-eu-west", app: "biostar" };
+    expect(swarmNameProblems(scope, spec)).toContain(
+      "biostar.networks.backend: its swarm name \"a-project-with-a-rather-long-name-staging-eu-west-biostar-backend\" has 65 characters (allowed: at most 63; a shorter project, stack or app name)");
+    expect(swarmNameProblems({ ...scope, stack: "staging" }, spec)).toEqual([]);
   });
 
   test("a port bound to one address", async () => {

@@ -1,5 +1,6 @@
-// One web service on the generic AppStack, on a swarm: nginx answering "release N" on / and its
-// health check on /healthz, from a config file (a swarm config named by its content). Each
+// One web service on the generic AppStack, on a swarm, behind the app's front proxy (Traefik's
+// swarm provider) as the program puts every HTTP service: nginx answering "release N" on / and
+// its health check on /healthz, from a config file (a swarm config named by its content). Each
 // release is a new config, so a rolling update of every task.
 import * as pulumi from "@pulumi/pulumi";
 import { releaseSite } from "../release-site";
@@ -19,8 +20,9 @@ const host = new SwarmDockerHost("host", {
 });
 const app = new AppStack("site", {
   host,
-  scope: { project: "appstacks-swarm-release", stack: config.require("runId"), app: "site" },
+  scope: { project: "swarm-release", stack: config.require("runId"), app: "site" },
   replicas: { web: 2 },
+  frontProxyImage: config.require("proxyImage"),
   spec: {
     networks: { web: {} },
     services: {
@@ -28,7 +30,7 @@ const app = new AppStack("site", {
         image: { ref: config.require("image") },
         files: [{ path: "/etc/nginx/conf.d/default.conf", content: site }],
         networks: ["web"],
-        ports: [{ internal: 80, external: config.requireNumber("port") }],
+        ports: [{ internal: 80, external: config.requireNumber("port"), http: true }],
         healthcheck: bashHttpCheck(80),
         memoryMb: 64,
         timeoutSeconds: 60,
