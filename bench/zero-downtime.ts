@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { BenchApp, composeServices, lab, Ports, ROOT, STANDINS } from "./apps";
 import { cli, waitReady, removeLabelled } from "./lib/docker";
-import { underLoad } from "./lib/load";
+import { underLoad } from "../support/load";
 import { appStack, remove, up } from "./lib/ours";
 import { ZeroDowntimeResult } from "./lib/results";
 import { freePortsFor } from "../support/net";

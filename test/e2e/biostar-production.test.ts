@@ -2,7 +2,7 @@
 // consumes what the web app enqueues through redis, and the search index built once per database.
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
 import { containersLabelled, networksLabelled, volumesLabelled, healthOf, removeLabelled, removeVolumesLabelled } from "./support/docker";
-import { eventually } from "./support/eventually";
+import { eventually } from "../../support/eventually";
 import { freePort } from "../../support/net";
 import { standIns } from "../../support/images";
 import { execFileSync, spawnSync } from "child_process";

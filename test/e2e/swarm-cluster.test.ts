@@ -1,4 +1,4 @@
-// A real three-node Docker Swarm (test/e2e/support/swarm-cluster.ts): one manager and two workers
+// A real three-node Docker Swarm (support/swarm-cluster.ts): one manager and two workers
 // as Docker-in-Docker containers, images handed to them through the registry stand-in. Proves the
 // nodes form a swarm, a pushed image runs as a service spread one task per node with a host-mode
 // port answering on each node, and tasks on different nodes reach each other over an overlay
@@ -6,8 +6,8 @@
 // mesh). Prints how long the cluster took to start, the push and the pulls, and what idle nodes use.
 import * as http from "http";
 import { uniqueRunId } from "../../support/workspace";
-import { removeSwarmCluster, startSwarmCluster, SwarmCluster, SWARM_LABEL } from "./support/swarm-cluster";
-import { eventually } from "./support/eventually";
+import { removeSwarmCluster, startSwarmCluster, SwarmCluster, SWARM_LABEL } from "../../support/swarm-cluster";
+import { eventually } from "../../support/eventually";
 import { execFileSync } from "child_process";
 
 const IMAGE = "appstacks/nginx:local";

@@ -7,7 +7,7 @@ import { containersLabelled, networksLabelled, healthOf, volumesLabelled, remove
 import { freePorts, http } from "../../support/net";
 import { standIns } from "../../support/images";
 import { execFileSync, spawnSync } from "child_process";
-import { eventually } from "./support/eventually";
+import { eventually } from "../../support/eventually";
 import * as fs from "fs";
 import * as path from "path";
 

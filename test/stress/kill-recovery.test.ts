@@ -9,7 +9,7 @@ import { projectStack, PROJECT_ROOT, setConfig, tearDown, TestStack } from "../.
 import { containersLabelled, networksLabelled, volumesLabelled } from "../e2e/support/docker";
 import { killGroup, pulumiCli, startPulumiCli } from "../e2e/support/cli";
 import { TARGETS } from "../e2e/support/reliabilityTargets";
-import { eventually } from "../e2e/support/eventually";
+import { eventually } from "../../support/eventually";
 
 const KILLS = Number(process.env.STRESS_KILLS ?? 21);
 const STACK_LABEL = "appstacks.stack";

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OutputMap } from "@pulumi/pulumi/automation";
 import { projectStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "../../../support/workspace";
 import { containersLabelled, networksLabelled, volumesLabelled, healthOf, dockerObjectsOfStack, removeVolumesLabelled } from "./docker";
-import { eventually } from "./eventually";
+import { eventually } from "../../../support/eventually";
 import { pulumiCli, startPulumiCli, killGroup } from "./cli";
 import { ReliabilityTarget } from "./reliabilityTargets";
 
