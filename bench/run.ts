@@ -1,8 +1,9 @@
-// npm run bench [-- --runs 3 --apps biostar,wattrex --sizes 10,25,50 --only apps,engine,scaling,zero-downtime,idle
+// npm run bench [-- --runs 3 --apps biostar,wattrex --sizes 10,25,50 --only apps,engine,scaling,zero-downtime,idle,swarm
 //                  --rate 200 --load "what else ran on the machine" --merge]
 // One run of the harness on this machine's daemon: ours vs docker-compose for every app in
 // bench/apps.ts, the engine's fixed cost, the synthetic stack's growth, requests during rollouts,
-// the CPU an idle deployment of every app costs.
+// the CPU an idle deployment of every app costs, and one site on a three-node swarm against
+// `docker stack deploy`.
 // Writes bench/results/latest.{json,md}; the engine's output goes to a log file (path printed).
 import * as fs from "fs";
 import * as os from "os";
@@ -11,13 +12,14 @@ import { parseArgs } from "util";
 import { APPS, ROOT, lab } from "./apps";
 import { loadNow, machineInfo } from "./lib/machine";
 import { latestBlock, renderMarkdown, withLatest } from "./lib/render";
-import { AppResult, BenchResults, IdleResult, mergeResults, ScalingPoint, ZeroDowntimeResult } from "./lib/results";
+import { AppResult, BenchResults, IdleResult, mergeResults, ScalingPoint, SwarmResult, ZeroDowntimeResult } from "./lib/results";
 import { buildComposeImages, composeApp, emptyUp, oursApp, oursWarmUp, syntheticCold } from "./phases";
 import { labBlueGreen, plainReplacement } from "./zero-downtime";
 import { idleSection } from "./idle";
+import { swarmSection } from "./swarm";
 
 const DEFAULT_OUT = path.join(ROOT, "bench/results");
-const SECTIONS = ["apps", "engine", "scaling", "zero-downtime", "idle"] as const;
+const SECTIONS = ["apps", "engine", "scaling", "zero-downtime", "idle", "swarm"] as const;
 
 function options() {
   const { values } = parseArgs({
@@ -73,6 +75,7 @@ async function main() {
   const scaling: ScalingPoint[] = [];
   const zeroDowntime: ZeroDowntimeResult[] = [];
   let idle: IdleResult | undefined;
+  let swarm: SwarmResult | undefined;
   // Written after every section, so a section that fails later does not lose the ones measured.
   // --merge: what this run measures replaces its part of the saved results (see mergeResults).
   const earlier = o.merge ? (JSON.parse(fs.readFileSync(path.join(o.out, "latest.json"), "utf8")) as BenchResults) : undefined;
@@ -89,6 +92,7 @@ async function main() {
       scaling,
       zeroDowntime,
       idle,
+      swarm,
     };
     const results = earlier ? mergeResults(earlier, current, measured) : current;
     fs.mkdirSync(o.out, { recursive: true });
@@ -164,6 +168,9 @@ async function main() {
 
   save(false);
   if (o.only.has("idle")) idle = await idleSection(o.apps, o.runs, log, say);
+
+  save(false);
+  if (o.only.has("swarm")) swarm = await swarmSection(o.runs, o.rate, log, say);
 
   save(true);
   say(`wrote ${path.join(o.out, "latest.md")} and latest.json`);

@@ -100,6 +100,23 @@ export function idleTable(r: BenchResults): string {
   ].join("\n");
 }
 
+/** The swarm section: the phases of ours and of `docker stack deploy`, then the changes under load. */
+export function swarmTable(r: BenchResults): string {
+  const w = r.swarm!;
+  const rows = PHASES.filter((p) => w.phases[p].ours.length > 0 && w.phases[p].stackDeploy.length > 0).map((p) => {
+    const ours = summarize(w.phases[p].ours);
+    const other = summarize(w.phases[p].stackDeploy);
+    return [p === "change" ? "a new release rolled out (task by task)" : PHASE_TITLE[p], minMedMax(ours), minMedMax(other), formatRatio(ratio(ours, other))];
+  });
+  return [
+    `${w.stack}; ${w.nodes} nodes. Each phase from the command's start until every task runs (a swarm task runs once its check passes), no update is under way and the site answers the release it should; the change under ${w.rate} req/s.`,
+    "",
+    table(["phase", "ours (s)", "docker stack deploy (s)", "ours/stack deploy"], rows),
+    "",
+    zeroDowntimeTable({ ...r, zeroDowntime: w.rollouts }),
+  ].join("\n");
+}
+
 export function machineLine(r: BenchResults): string {
   const m = r.machine;
   const load = m.loadAverage.end === undefined ? `${m.loadAverage.start}` : `${m.loadAverage.start} → ${m.loadAverage.end}`;
@@ -123,6 +140,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.scaling.length > 0) parts.push("", "## Cold deploy of a synthetic stack of N small services", "", scalingTable(r));
   if (r.zeroDowntime.length > 0) parts.push("", "## Requests during a rollout", "", zeroDowntimeTable(r));
   if (r.idle) parts.push("", "## An idle deployment", "", idleTable(r));
+  if (r.swarm) parts.push("", "## On a swarm: ours vs docker stack deploy (min / **median** / max, seconds)", "", swarmTable(r));
   if (r.notes.length > 0) parts.push("", "## Notes", "", ...r.notes.map((n) => `- ${n}`));
   return parts.join("\n") + "\n";
 }

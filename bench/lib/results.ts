@@ -86,6 +86,19 @@ export interface IdleResult {
   readonly containers: { readonly ours: number; readonly compose: number };
 }
 
+/** The swarm section (bench/swarm.ts): one site, ours against `docker stack deploy`, on one cluster. */
+export interface SwarmResult {
+  /** What was deployed and changed, in words. */
+  readonly stack: string;
+  readonly nodes: number;
+  /** Requests per second during the change. */
+  readonly rate: number;
+  /** Seconds per run, per tool. */
+  readonly phases: Record<Phase, { readonly ours: number[]; readonly stackDeploy: number[] }>;
+  /** The change of every run under load, both tools. */
+  readonly rollouts: ZeroDowntimeResult[];
+}
+
 export interface BenchResults {
   readonly date: string;
   readonly machine: Machine;
@@ -99,6 +112,7 @@ export interface BenchResults {
   readonly scaling: ScalingPoint[];
   readonly zeroDowntime: ZeroDowntimeResult[];
   readonly idle?: IdleResult;
+  readonly swarm?: SwarmResult;
 }
 
 /**
@@ -116,6 +130,7 @@ export function mergeResults(earlier: BenchResults, now: BenchResults, measured:
     scaling: now.scaling.length > 0 ? now.scaling : earlier.scaling,
     zeroDowntime: now.zeroDowntime.length > 0 ? now.zeroDowntime : earlier.zeroDowntime,
     idle: now.idle ?? earlier.idle,
+    swarm: now.swarm ?? earlier.swarm,
     notes: [...earlier.notes, `Re-measured on ${now.date} (load: ${now.load}): ${measured}; everything else is from the run of ${earlier.date}.`],
   };
 }

@@ -132,6 +132,31 @@ describe("report", () => {
     expect(mergeResults({ ...results, idle }, { ...results, apps: [], scaling: [], zeroDowntime: [] }, "apps").idle).toBe(idle);
   });
 
+  test("the swarm section: ours against docker stack deploy per phase, the changes under load, kept by a merge that did not measure it", () => {
+    const rollout = { scenario: "swarm: a new site rolled out, ours", status: "measured" as const, rate: 200, achievedRate: 199, sent: 2000, failed: 0, non2xx: 0, errors: 0, worstLatencyMs: 300, longestGapMs: 200, rolloutSeconds: 9 };
+    const swarm = {
+      stack: "a site", nodes: 3, rate: 200, rollouts: [rollout],
+      phases: { cold: { ours: [20], stackDeploy: [10] }, noop: { ours: [4], stackDeploy: [2] }, change: { ours: [9], stackDeploy: [12] }, teardown: { ours: [3], stackDeploy: [6] } },
+    };
+    const md = renderMarkdown({ ...results, swarm });
+    expect(md).toContain("## On a swarm: ours vs docker stack deploy");
+    expect(md).toContain("| cold deploy → all healthy | 20.0 | 10.0 | 2.00× |");
+    expect(md).toContain("| a new release rolled out (task by task) | 9.00 | 12.0 | 0.75× |");
+    expect(md).toContain("| swarm: a new site rolled out, ours | 200 req/s (sent 199/s) | 2000 | 0 (non-2xx 0, connection errors/timeouts 0) | 300 ms | 0.20 | 9.00 |");
+    expect(renderMarkdown(results)).not.toContain("On a swarm");
+    expect(mergeResults({ ...results, swarm }, { ...results, apps: [], scaling: [], zeroDowntime: [] }, "apps").swarm).toBe(swarm);
+  });
+
+  test("the swarm twin (bench/compose/swarm-site.yml) uses only the variables the harness sets, labels every object, and is the stack the proxy reads", () => {
+    const text = fs.readFileSync(path.join(__dirname, "../../bench/compose/swarm-site.yml"), "utf8");
+    const used = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+    expect([...used].sort()).toEqual(["BENCH_STACK", "PROXY_IMAGE", "SITE_CONFIG", "SITE_FILE", "SITE_IMAGE", "SITE_PORT"]);
+    const doc = parse(text, { merge: true }) as { services: Record<string, { deploy: { labels: Record<string, string> } }>; networks: Record<string, { labels: Record<string, string> }> };
+    for (const [name, svc] of Object.entries(doc.services)) expect([name, svc.deploy.labels["appstacks.stack"]]).toEqual([name, "${BENCH_STACK}"]);
+    for (const [name, n] of Object.entries(doc.networks)) expect([name, n.labels["appstacks.stack"]]).toEqual([name, "${BENCH_STACK}"]);
+    expect(doc.services.web.deploy.labels["traefik.swarm.network"]).toBe("${BENCH_STACK}_edge");
+  });
+
   test("docs/benchmarks.md's block between its markers is replaced, the rest kept", () => {
     const doc = `# x\n${LATEST_START}\nold table\n${LATEST_END}\nafter\n`;
     const updated = withLatest(doc, latestBlock(results));
