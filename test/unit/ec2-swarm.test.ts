@@ -8,6 +8,7 @@ import { installMocks, reset, recorded, valueOf, ofType, byName, options, record
 import { Ec2SwarmCluster, Ec2SwarmClusterArgs, clusterNodes } from "../../components/host/ec2-swarm";
 import { SshEndpoint, SshRun, runSwarmSteps, swarmCreateSteps, swarmDeleteSteps } from "../../components/host/swarm-join";
 import { APPS, loadConfig } from "../../stacks/registry";
+import { rules, stackRules, ResourceValidationArgs, StackValidationArgs } from "../../policy/rules";
 
 installMocks();
 const scope = { project: "appstacks", stack: "dev" };
@@ -150,6 +151,21 @@ describe("Ec2SwarmCluster", () => {
     for (const name of docker) {
       expect([name, await dependsOnNames(name)]).toEqual([name, expect.arrayContaining(joins().map((j) => j.name))]);
     }
+  });
+});
+
+describe("the policy pack judges the cluster as the component registers it", () => {
+  test("every resource passes every rule, and the stack's three managers the quorum rule", async () => {
+    await cluster();
+    const found: string[] = [];
+    for (const r of recorded) {
+      const a = { type: r.type, props: r.inputs, urn: `urn:pulumi:dev::appstacks::${r.type}::${r.name}`, name: r.name } as unknown as ResourceValidationArgs;
+      for (const rule of rules()) rule.validateResource(a, (m: string) => { found.push(`${r.name} ${rule.name}: ${m}`); });
+    }
+    const resources = recorded.map((r) => ({ type: r.type, props: r.inputs, urn: r.name, name: r.name }));
+    for (const rule of stackRules()) rule.validateStack({ resources, stackTags: new Map() } as unknown as StackValidationArgs, (m: string) => { found.push(`${rule.name}: ${m}`); });
+    expect(found).toEqual([]);
+    expect(ofType(INSTANCE).filter((i) => i.inputs.tags["appstacks.swarm"] === "appstacks-dev-host")).toHaveLength(5);
   });
 });
 
