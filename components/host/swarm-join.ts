@@ -57,6 +57,7 @@ export interface SwarmStep {
 
 const NODE_ID = "docker info --format '{{.Swarm.NodeID}}'";
 const STATE = "docker info --format '{{.Swarm.LocalNodeState}}'";
+const NODE_ADDR = "docker info --format '{{.Swarm.NodeAddr}}'";
 /** Addresses and labels are written into shell commands: only characters that need no quoting. */
 const SHELL_SAFE = /^[A-Za-z0-9._:-]+$/;
 
@@ -72,14 +73,16 @@ export function swarmCreateSteps(p: { role: SwarmRole; advertiseAddr: string; ma
     const label = safe("dataNodeLabel", p.dataNodeLabel);
     return [{
       on: "node",
-      // Idempotent: a node already in a swarm whose managers answer is left as it is; one that
-      // brings an old swarm's state on a kept data volume, whose other managers are gone, becomes
-      // the only manager of that swarm (its services, secrets and configs kept).
+      // Idempotent: a node already in a swarm whose managers answer, at this address, is left as
+      // it is; one that brings an old swarm's state on a kept data volume (a replaced instance, a
+      // new stack on a kept volume), whose address changed or whose other managers are gone,
+      // becomes the only manager of that swarm (its services, secrets and configs kept; the other
+      // nodes join it again, as their manager address changed).
       command: [
         "set -e",
         `case "$(${STATE})" in`,
         `  inactive) docker swarm init --advertise-addr ${addr} ;;`,
-        `  *) docker node ls >/dev/null 2>&1 || docker swarm init --force-new-cluster --advertise-addr ${addr} ;;`,
+        `  *) { [ "$(${NODE_ADDR})" = ${addr} ] && docker node ls >/dev/null 2>&1; } || docker swarm init --force-new-cluster --advertise-addr ${addr} ;;`,
         "esac",
         `docker node update --label-add ${label}=true "$(${NODE_ID})" >/dev/null`,
         NODE_ID,

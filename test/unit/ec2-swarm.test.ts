@@ -178,7 +178,7 @@ describe("SwarmJoin's commands (pure) and how they run", () => {
     const [init] = swarmCreateSteps({ role: "first-manager", advertiseAddr: "172.31.1.1", dataNodeLabel: "appstacks.data" });
     expect(init.on).toBe("node");
     expect(init.command).toContain("inactive) docker swarm init --advertise-addr 172.31.1.1 ;;");
-    expect(init.command).toContain("docker node ls >/dev/null 2>&1 || docker swarm init --force-new-cluster --advertise-addr 172.31.1.1");
+    expect(init.command).toContain(`{ [ "$(docker info --format '{{.Swarm.NodeAddr}}')" = 172.31.1.1 ] && docker node ls >/dev/null 2>&1; } || docker swarm init --force-new-cluster --advertise-addr 172.31.1.1`);
     expect(init.command).toContain(`docker node update --label-add appstacks.data=true "$(docker info --format '{{.Swarm.NodeID}}')"`);
     for (const role of ["first-manager", "manager", "worker"] as const) {
       for (const s of [...swarmCreateSteps({ role, advertiseAddr: "172.31.2.1", managerAddr: "172.31.1.1", dataNodeLabel: "l" }), ...swarmDeleteSteps(role, "abc123")]) {
