@@ -2,6 +2,9 @@
 // the nodes become members (the first manager initialises, the other managers join one at a
 // time, then the workers), the members security group, and that no join token is ever an input
 // or output of a resource. The join's commands are pure and run here with a fake ssh client.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "child_process";
 import { installMocks, reset, recorded, valueOf, ofType, byName, options, recordOptions, dependsOnNames, deployForTest } from "./mocks";
@@ -185,6 +188,45 @@ describe("SwarmJoin's commands (pure) and how they run", () => {
         expect(() => execFileSync("sh", ["-n"], { input: s.command })).not.toThrow();
       }
     }
+  });
+
+  // The scripts' branches, run by sh against a stand-in `docker` that answers `info` as a node in
+  // the given state would and logs every other call (no engine is started).
+  function runWithStub(command: string, node: { state: string; addr?: string; nodeLs?: boolean }, stdin = ""): string[] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-swarm-stub-"));
+    try {
+      fs.writeFileSync(path.join(dir, "docker"), [
+        "#!/bin/sh",
+        'case "$*" in',
+        `  "info --format {{.Swarm.LocalNodeState}}") echo ${node.state} ;;`,
+        `  "info --format {{.Swarm.NodeAddr}}") echo ${node.addr ?? ""} ;;`,
+        '  "info --format {{.Swarm.NodeID}}") echo node-abc ;;',
+        `  "node ls") ${node.nodeLs === false ? "exit 1" : "exit 0"} ;;`,
+        '  *) echo "$*" >> "$(dirname "$0")/log" ;;',
+        "esac",
+      ].join("\n"), { mode: 0o755 });
+      const out = execFileSync("sh", ["-c", command], { input: stdin, encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      expect(out.trim().split("\n").pop()).toBe("node-abc");
+      return fs.existsSync(path.join(dir, "log")) ? fs.readFileSync(path.join(dir, "log"), "utf8").trim().split("\n") : [];
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test("the scripts' branches: init a new swarm, keep a healthy one, take over a kept one; join unless already a member", () => {
+    const [init] = swarmCreateSteps({ role: "first-manager", advertiseAddr: "172.31.1.1", dataNodeLabel: "appstacks.data" });
+    const label = "node update --label-add appstacks.data=true node-abc";
+    expect(runWithStub(init.command, { state: "inactive" })).toEqual(["swarm init --advertise-addr 172.31.1.1", label]);
+    expect(runWithStub(init.command, { state: "active", addr: "172.31.1.1" })).toEqual([label]);
+    expect(runWithStub(init.command, { state: "active", addr: "172.31.9.9" })).toEqual(["swarm init --force-new-cluster --advertise-addr 172.31.1.1", label]);
+    expect(runWithStub(init.command, { state: "active", addr: "172.31.1.1", nodeLs: false })).toEqual(["swarm init --force-new-cluster --advertise-addr 172.31.1.1", label]);
+    const [, join] = swarmCreateSteps({ role: "worker", advertiseAddr: "172.31.2.1", managerAddr: "172.31.1.1" });
+    expect(runWithStub(join.command, { state: "inactive" }, `${TOKEN}\n`)).toEqual([`swarm join --token ${TOKEN} --advertise-addr 172.31.2.1 172.31.1.1:2377`]);
+    expect(runWithStub(join.command, { state: "active" }, `${TOKEN}\n`)).toEqual([]);
+    // Leaving: only the member that joined (node-abc here) leaves; a replacement at its address stays.
+    const leave = (id: string) => swarmDeleteSteps("worker", id)[0].command + "\ndocker info --format '{{.Swarm.NodeID}}'";
+    expect(runWithStub(leave("node-abc"), { state: "active" })).toEqual(["swarm leave --force"]);
+    expect(runWithStub(leave("node-xyz"), { state: "active" })).toEqual([]);
   });
 
   test("a worker's token comes from the first manager and goes to the node on stdin, never on a command line or in the result", () => {
