@@ -123,9 +123,13 @@ export class Ec2SwarmCluster extends pulumi.ComponentResource implements DockerH
         managerAddr: first?.host.privateIp,
         dataNodeLabel: isFirst ? this.swarm.dataNodeLabel : undefined,
         trigger: host.instance.id,
+      }, {
+        parent: this,
+        dependsOn: [...host.ready, ...(first === undefined ? [] : [...new Set([managerJoins[0], ...after])])],
         // Leave before a replacement joins: the replacement may have kept the data volume, and so
         // the swarm identity, of the member that leaves.
-      }, { parent: this, dependsOn: [...host.ready, ...(first === undefined ? [] : [...new Set([managerJoins[0], ...after])])], deleteBeforeReplace: true });
+        deleteBeforeReplace: true,
+      });
       if (node.role !== "worker") managerJoins.push(join);
       if (isFirst) first = { host, endpoint };
       this.nodes.push(host);
