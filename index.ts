@@ -14,7 +14,9 @@ import { SwarmDockerHost } from "./components/host/swarm";
 import { readPortClaims } from "./components/host/engine-port-claims";
 // Only a type at the top: @pulumi/aws takes ~0.6 s to load, paid by every local and ssh preview,
 // up and destroy if imported here. The ec2 target loads it (see dockerHost).
-import type { Ec2DockerHost } from "./components/host/ec2";
+import type { Ec2DockerHost, Ec2DockerHostArgs } from "./components/host/ec2";
+import type { Ec2SwarmCluster } from "./components/host/ec2-swarm";
+import type { Ec2Instances } from "./config/schema";
 import { dropRpcPayloadDebugLogs } from "./components/log-hygiene";
 
 dropRpcPayloadDebugLogs();
@@ -58,7 +60,9 @@ export const urls = pulumi.output(urlsByApp);
 /** Where the stacks run; for an EC2 instance also its addresses and how to log in. */
 export const server = cfg.target === "ec2"
   ? { target: cfg.target, address: host.address, publicIp: (host as Ec2DockerHost).publicIp, sshCommand: (host as Ec2DockerHost).sshCommand }
-  : { target: cfg.target, address: host.address };
+  : cfg.target === "ec2-swarm"
+    ? { target: cfg.target, address: host.address, publicIp: (host as Ec2SwarmCluster).publicIp, sshCommand: (host as Ec2SwarmCluster).sshCommand, nodes: (host as Ec2SwarmCluster).members }
+    : { target: cfg.target, address: host.address };
 
 /**
  * Before any resource is registered: a host port another Pulumi stack already publishes on the
@@ -102,17 +106,26 @@ function dockerHost(): DockerHost {
       return new SwarmDockerHost("host", swarm);
     }
     case "ec2": {
-      const e = cfg.ec2;
       const { Ec2DockerHost } = require("./components/host/ec2") as typeof import("./components/host/ec2");
-      return new Ec2DockerHost("host", {
-        region: e.region, instanceType: e.instanceType, amiId: e.amiId, amiOwner: e.amiOwner, amiNameFilter: e.amiNameFilter, sshUser: e.sshUser,
-        vpcId: e.vpcId, subnetId: e.subnetId, sshCidrs: e.sshCidrs, sandbox: e.sandbox, rootVolumeGb: e.rootVolumeGb,
-        terminationProtection: e.terminationProtection, publicKey: e.publicKey, privateKey: config.getSecret("sshPrivateKey"), scope,
-        dataVolumeGb: e.dataVolumeGb, dataVolumeId: e.dataVolumeId, keepDataOnDestroy: cfg.keepDataOnDestroy,
-        publishedPorts: deployedPorts(cfg, APPS, NAMESPACE).map(([, port]) => port),
-      });
+      return new Ec2DockerHost("host", instanceArgs(cfg.ec2));
+    }
+    case "ec2-swarm": {
+      const { Ec2SwarmCluster } = require("./components/host/ec2-swarm") as typeof import("./components/host/ec2-swarm");
+      const { replicas: _, dockerHost: __, address: ___, ...swarm } = cfg.swarm;
+      return new Ec2SwarmCluster("host", { ...swarm, ...cfg.ec2Swarm, node: instanceArgs(cfg.ec2) });
     }
   }
+}
+
+/** An EC2 instance as the ec2 settings describe it: the ec2 target's host, each node of ec2-swarm's. */
+function instanceArgs(e: Ec2Instances): Ec2DockerHostArgs {
+  return {
+    region: e.region, instanceType: e.instanceType, amiId: e.amiId, amiOwner: e.amiOwner, amiNameFilter: e.amiNameFilter, sshUser: e.sshUser,
+    vpcId: e.vpcId, subnetId: e.subnetId, sshCidrs: e.sshCidrs, sandbox: e.sandbox, rootVolumeGb: e.rootVolumeGb,
+    terminationProtection: e.terminationProtection, publicKey: e.publicKey, privateKey: config.getSecret("sshPrivateKey"), scope,
+    dataVolumeGb: e.dataVolumeGb, dataVolumeId: e.dataVolumeId, keepDataOnDestroy: cfg.keepDataOnDestroy,
+    publishedPorts: deployedPorts(cfg, APPS, NAMESPACE).map(([, port]) => port),
+  };
 }
 
 /**

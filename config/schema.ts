@@ -6,10 +6,13 @@
 import { z } from "zod";
 import { isPinned } from "../components/image-ref";
 import { isKeyLine, sshCidrRule, worldOpenCidrs } from "../components/host/ssh-options";
+import { MANAGER_COUNT_RULE, isManagerCount } from "../components/host/swarm-join";
 import { AppDefinition, objectShape, publishedPorts, unwrap } from "./app-definition";
 import type { ReleaseRecord } from "../components/runtime/release";
 
-export const TARGETS = ["local", "ssh", "ec2", "swarm"] as const;
+export const TARGETS = ["local", "ssh", "ec2", "swarm", "ec2-swarm"] as const;
+/** The targets whose host is a swarm: services become swarm services, replicas apply. */
+const SWARM_TARGETS: readonly (typeof TARGETS)[number][] = ["swarm", "ec2-swarm"];
 
 // Field types the apps' settings are made of, each with the words its errors say is allowed.
 export const port = intRange(1, 65535);
@@ -62,22 +65,22 @@ export const ec2Schema = z
     region: matching(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1").default("us-east-1").describe("the AWS region"),
     instanceType: matching(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an instance type such as t3.small").default("t3.small").describe("the instance type"),
     amiId: matching(/^ami-[0-9a-f]{8,17}$/, "an AMI id such as ami-0123456789abcdef0").optional()
-      .describe("the pinned AMI (required by target ec2); a preview names a newer one of amiOwner matching amiNameFilter"),
+      .describe("the pinned AMI (required by targets ec2 and ec2-swarm); a preview names a newer one of amiOwner matching amiNameFilter"),
     amiOwner: matching(/^(\d{12}|amazon|self)$/, "an AWS account id (12 digits)").default("136693071363").describe("the AMI's owner (Debian's account)"),
     amiNameFilter: nonEmpty.default("debian-12-amd64-*").describe("the AMI name pattern"),
     sshUser: sshUser.default("admin").describe("the user the AMI lets in"),
     vpcId: matching(/^vpc-[0-9a-f]{8,17}$/, "a VPC id such as vpc-0123abcd").optional().describe("unset: the default VPC"),
     subnetId: matching(/^subnet-[0-9a-f]{8,17}$/, "a subnet id such as subnet-0123abcd").optional().describe("unset: a subnet of the VPC"),
     sshCidrs: z.array(cidr, { message: "a list of CIDRs" }).min(1, "at least one CIDR SSH may come from").optional()
-      .describe("the CIDRs SSH may come from (required by target ec2; the whole internet only with sandbox)"),
+      .describe("the CIDRs SSH may come from (required by targets ec2 and ec2-swarm; the whole internet only with sandbox)"),
     sandbox: bool.default(false).describe("a throwaway stack: allows SSH from the whole internet"),
     rootVolumeGb: intRange(8, 16384, "an integer from 8 to 16384 (GiB)").default(30).describe("root volume size in GiB"),
     dataVolumeGb: intRange(1, 16384, "an integer from 1 to 16384 (GiB)").default(20)
       .describe("size in GiB of the encrypted EBS volume that holds Docker's data (kept when the instance goes)"),
     dataVolumeId: matching(/^vol-[0-9a-f]{8,17}$/, "an EBS volume id such as vol-0123456789abcdef0").optional()
-      .describe("an existing EBS volume for Docker's data, e.g. the one a destroy kept; unset: a new one"),
+      .describe("an existing EBS volume for Docker's data, e.g. the one a destroy kept; unset: a new one (on target ec2-swarm: the first manager's, the node that keeps the data)"),
     terminationProtection: bool.default(false).describe("refuse to terminate the instance"),
-    publicKey: publicKey.optional().describe("the OpenSSH public key of the instance's key pair (required by target ec2)"),
+    publicKey: publicKey.optional().describe("the OpenSSH public key of the instance's key pair (required by targets ec2 and ec2-swarm)"),
   })
   .strict();
 export type Ec2Settings = z.output<typeof ec2Schema>;
@@ -101,15 +104,28 @@ export const swarmSchema = z
   .strict();
 export type SwarmSettings = z.output<typeof swarmSchema>;
 
+// Target ec2-swarm: how many nodes of each role. Each node is an instance as `ec2` describes one,
+// and the swarm's modes are `swarm`'s: only the size of the cluster is its own.
+export const ec2SwarmSchema = z
+  .object({
+    managers: z.number({ message: MANAGER_COUNT_RULE }).refine(isManagerCount, MANAGER_COUNT_RULE).default(1)
+      .describe("swarm managers (the first initialises the swarm, keeps the data and is the one the program talks to): 1, 3, 5 or 7"),
+    workers: intRange(0, 100).default(2).describe("swarm workers"),
+  })
+  .strict();
+export type Ec2SwarmSettings = z.output<typeof ec2SwarmSchema>;
+
 /**
  * The host settings, typed by target: what a target requires is known to the type checker (an
  * ssh target has an address; an ec2 target a public key and SSH CIDRs).
  */
-export type HostConfig =
+export type HostConfig = { readonly ec2Swarm: Ec2SwarmSettings } & (
   | { readonly target: "local"; readonly ssh: SshSettings; readonly ec2: Ec2Settings; readonly swarm: SwarmSettings }
   | { readonly target: "ssh"; readonly ssh: SshSettings & { readonly address: string }; readonly ec2: Ec2Settings; readonly swarm: SwarmSettings }
-  | { readonly target: "ec2"; readonly ssh: SshSettings; readonly ec2: Ec2Settings & { readonly publicKey: string; readonly sshCidrs: string[]; readonly amiId: string }; readonly swarm: SwarmSettings }
-  | { readonly target: "swarm"; readonly ssh: SshSettings; readonly ec2: Ec2Settings; readonly swarm: SwarmSettings };
+  | { readonly target: "ec2" | "ec2-swarm"; readonly ssh: SshSettings; readonly ec2: Ec2Instances; readonly swarm: SwarmSettings }
+  | { readonly target: "swarm"; readonly ssh: SshSettings; readonly ec2: Ec2Settings; readonly swarm: SwarmSettings });
+/** The ec2 settings once a target that creates instances has checked what it requires. */
+export type Ec2Instances = Ec2Settings & { readonly publicKey: string; readonly sshCidrs: string[]; readonly amiId: string };
 
 type AnyApp = AppDefinition<string, z.ZodTypeAny>;
 /** The program's config for a registry of apps: the shared keys, each app's settings, the host. */
@@ -147,7 +163,7 @@ function buildProgramSchema(apps: readonly AnyApp[]): z.ZodTypeAny {
   const list = names.join(", ");
   const shape: z.ZodRawShape = {
     target: z.enum(TARGETS, { message: `one of ${TARGETS.join(", ")}` }).default("local")
-      .describe("which Docker host the stacks deploy to: local (this machine's engine), ssh (a server you have, see ssh), ec2 (an instance this program creates, see ec2), swarm (a Docker Swarm you have, see swarm)"),
+      .describe("which Docker host the stacks deploy to: local (this machine's engine), ssh (a server you have, see ssh), ec2 (an instance this program creates, see ec2), swarm (a Docker Swarm you have, see swarm), ec2-swarm (a Docker Swarm this program creates on EC2 instances, see ec2Swarm, ec2 and swarm)"),
     apps: z
       .array(z.string({ message: `one of ${list}` }).refine((n) => names.includes(n), `one of ${list}`), { message: `a list of ${list}` })
       .refine((a) => new Set(a).size === a.length, `a list of ${list}, each at most once`)
@@ -164,8 +180,9 @@ function buildProgramSchema(apps: readonly AnyApp[]): z.ZodTypeAny {
       .describe("previous releases that services run instead of their current image and settings, as app → service → release: set and cleared by npm run rollback -- APP SERVICE (docs/rollouts.md), not by hand"),
     ...Object.fromEntries(apps.map((a) => [a.name, a.settings.default({})])),
     ssh: sshSchema.default({}).describe("settings of target ssh (a server you have)"),
-    ec2: ec2Schema.default({}).describe("settings of target ec2 (an instance this program creates)"),
-    swarm: swarmSchema.default({}).describe("settings of target swarm (a Docker Swarm you have: this program talks to one manager)"),
+    ec2: ec2Schema.default({}).describe("settings of target ec2 (an instance this program creates), and of every node of target ec2-swarm"),
+    swarm: swarmSchema.default({}).describe("settings of target swarm (a Docker Swarm you have: this program talks to one manager); on target ec2-swarm all but dockerHost and address apply"),
+    ec2Swarm: ec2SwarmSchema.default({}).describe("the size of target ec2-swarm's cluster (every node an instance as ec2 describes, the swarm's modes as swarm's)"),
   };
   // Checked once the keys parse: what each target requires, typed by the union above.
   return z.object(shape).strict().transform((c, ctx) => {
@@ -180,38 +197,52 @@ function buildProgramSchema(apps: readonly AnyApp[]): z.ZodTypeAny {
   });
 }
 
-function hostConfig(c: { target: (typeof TARGETS)[number]; ssh: SshSettings; ec2: Ec2Settings; swarm: SwarmSettings }, need: (path: (string | number)[], message: string) => void): HostConfig | undefined {
-  const { ssh, ec2, swarm } = c;
-  if (c.target !== "swarm" && Object.keys(swarm.replicas).length > 0) {
-    need(["swarm", "replicas"], `replicas only on target swarm ({} on target ${c.target})`);
+type Need = (path: (string | number)[], message: string) => void;
+
+function hostConfig(c: { target: (typeof TARGETS)[number]; ssh: SshSettings; ec2: Ec2Settings; swarm: SwarmSettings; ec2Swarm: Ec2SwarmSettings }, need: Need): HostConfig | undefined {
+  const { ssh, ec2, swarm, ec2Swarm } = c;
+  if (!SWARM_TARGETS.includes(c.target) && Object.keys(swarm.replicas).length > 0) {
+    need(["swarm", "replicas"], `replicas only on a swarm target, ${SWARM_TARGETS.join(" or ")} ({} on target ${c.target})`);
+    return undefined;
+  }
+  if (SWARM_TARGETS.includes(c.target) && swarm.publishMode === "ingress" && swarm.endpointMode === "dnsrr") {
+    need(["swarm", "publishMode"], "host with endpointMode dnsrr (the routing mesh balances to a virtual IP: ingress needs vip)");
     return undefined;
   }
   switch (c.target) {
     case "local":
-      return { target: "local", ssh, ec2, swarm };
+      return { target: "local", ssh, ec2, swarm, ec2Swarm };
     case "swarm":
-      if (swarm.publishMode === "ingress" && swarm.endpointMode === "dnsrr") {
-        need(["swarm", "publishMode"], "host with endpointMode dnsrr (the routing mesh balances to a virtual IP: ingress needs vip)");
-        return undefined;
-      }
-      return { target: "swarm", ssh, ec2, swarm };
+      return { target: "swarm", ssh, ec2, swarm, ec2Swarm };
     case "ssh": {
       if (ssh.address === undefined) need(["ssh", "address"], "the server's host name or IP address (required by target ssh)");
       if (ssh.hostKey === undefined && !ssh.insecureIgnoreHostKey) need(["ssh", "hostKey"], "the server's host key (ssh-keyscan -t ed25519 <address>), or insecureIgnoreHostKey: true for a throwaway server");
       if (ssh.address === undefined || (ssh.hostKey === undefined && !ssh.insecureIgnoreHostKey)) return undefined;
-      return { target: "ssh", ssh: { ...ssh, address: ssh.address }, ec2, swarm };
+      return { target: "ssh", ssh: { ...ssh, address: ssh.address }, ec2, swarm, ec2Swarm };
     }
     case "ec2": {
-      const { publicKey, sshCidrs, amiId } = ec2;
-      if (publicKey === undefined) need(["ec2", "publicKey"], "an OpenSSH public key for the instance's key pair (required by target ec2)");
-      if (amiId === undefined) need(["ec2", "amiId"], `a pinned AMI id (required by target ec2), e.g. the newest: aws ec2 describe-images --owners ${ec2.amiOwner} --filters 'Name=name,Values=${ec2.amiNameFilter}' --query 'sort_by(Images,&CreationDate)[-1].ImageId'`);
-      if (sshCidrs === undefined) need(["ec2", "sshCidrs"], "the CIDRs SSH may come from, e.g. [203.0.113.7/32] (required by target ec2)");
-      const open = worldOpenCidrs(sshCidrs ?? [], ec2.sandbox);
-      for (const i of open) need(["ec2", "sshCidrs", i], sshCidrRule("ec2.sandbox"));
-      if (publicKey === undefined || sshCidrs === undefined || amiId === undefined || open.length > 0) return undefined;
-      return { target: "ec2", ssh, ec2: { ...ec2, publicKey, sshCidrs, amiId }, swarm };
+      const instances = ec2Instances(ec2, c.target, need);
+      return instances && { target: c.target, ssh, ec2: instances, swarm, ec2Swarm };
+    }
+    case "ec2-swarm": {
+      // The program creates the swarm and talks to its first manager: an engine address is not the user's to give.
+      if (swarm.dockerHost !== undefined) need(["swarm", "dockerHost"], "unset on target ec2-swarm (the program talks to the cluster's first manager)");
+      const instances = ec2Instances(ec2, c.target, need);
+      return instances && swarm.dockerHost === undefined ? { target: c.target, ssh, ec2: instances, swarm, ec2Swarm } : undefined;
     }
   }
+}
+
+/** What a target that creates instances requires of the ec2 settings, one line per missing or refused key. */
+function ec2Instances(ec2: Ec2Settings, target: "ec2" | "ec2-swarm", need: Need): Ec2Instances | undefined {
+  const { publicKey, sshCidrs, amiId } = ec2;
+  if (publicKey === undefined) need(["ec2", "publicKey"], `an OpenSSH public key for the instance's key pair (required by target ${target})`);
+  if (amiId === undefined) need(["ec2", "amiId"], `a pinned AMI id (required by target ${target}), e.g. the newest: aws ec2 describe-images --owners ${ec2.amiOwner} --filters 'Name=name,Values=${ec2.amiNameFilter}' --query 'sort_by(Images,&CreationDate)[-1].ImageId'`);
+  if (sshCidrs === undefined) need(["ec2", "sshCidrs"], `the CIDRs SSH may come from, e.g. [203.0.113.7/32] (required by target ${target})`);
+  const open = worldOpenCidrs(sshCidrs ?? [], ec2.sandbox);
+  for (const i of open) need(["ec2", "sshCidrs", i], sshCidrRule("ec2.sandbox"));
+  if (publicKey === undefined || sshCidrs === undefined || amiId === undefined || open.length > 0) return undefined;
+  return { ...ec2, publicKey, sshCidrs, amiId };
 }
 
 /** IPv4 a.b.c.d/n or IPv6 …/n, with the prefix length in range. */

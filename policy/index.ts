@@ -2,7 +2,7 @@
 // Every rule is mandatory: a violation fails the preview and the update.
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyPack } from "@pulumi/policy";
-import { rules, StackSettings } from "./rules";
+import { rules, stackRules, StackSettings } from "./rules";
 
 // The stack's own configuration reaches the pack in its environment (the language host passes
 // what the engine sends); read lazily, so a pack run without a stack still loads.
@@ -11,4 +11,4 @@ function stackSettings(): StackSettings {
   return { keepDataOnDestroy: keep };
 }
 
-new PolicyPack("appstacks", { policies: rules(stackSettings) });
+new PolicyPack("appstacks", { policies: [...rules(stackSettings), ...stackRules()] });

@@ -1,11 +1,13 @@
 // The rules of the appstacks policy pack, as plain ResourceValidationPolicy objects so unit tests
 // call their validateResource directly with fixture arguments (test/unit/policy.test.ts).
 // Only type imports from @pulumi/policy: this file loads without the pack's node_modules.
-import type { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, ReportViolation } from "@pulumi/policy";
+import type { ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
-export type { ResourceValidationArgs };
+export type { ResourceValidationArgs, StackValidationArgs };
 /** A rule: one validation function, which tests call directly. */
 export type Rule = ResourceValidationPolicy & { validateResource: ResourceValidation };
+/** A rule over the whole stack (what no single resource shows, such as how many managers a swarm has). */
+export type StackRule = StackValidationPolicy;
 
 export const T = {
   container: "docker:index/container:Container",
@@ -157,13 +159,40 @@ function credentialEnvKeys(p: Props): string[] {
 // ---- AWS ---------------------------------------------------------------------------------
 
 const WORLD = ["0.0.0.0/0", "::/0"];
-function coversSsh(protocol: unknown, fromPort: unknown, toPort: unknown): boolean {
+const PROTOCOL_NUMBERS: Record<string, string> = { tcp: "6", udp: "17" };
+/** Whether a rule's protocol and port range let `port`/`protocol` in ("-1": every protocol and port). */
+function covers(protocol: unknown, fromPort: unknown, toPort: unknown, port: number, want: "tcp" | "udp"): boolean {
   const proto = String(protocol ?? "").toLowerCase();
   if (proto === "-1" || proto === "all") return true;
-  if (proto !== "tcp" && proto !== "6") return false;
-  return Number(fromPort) <= 22 && 22 <= Number(toPort);
+  if (proto !== want && proto !== PROTOCOL_NUMBERS[want]) return false;
+  return Number(fromPort) <= port && port <= Number(toPort);
 }
+const coversSsh = (protocol: unknown, fromPort: unknown, toPort: unknown) => covers(protocol, fromPort, toPort, 22, "tcp");
 const opensToWorld = (cidrs: unknown[]) => cidrs.some((c) => typeof c === "string" && WORLD.includes(c));
+
+/**
+ * The ports swarm members talk on (components/host/ec2-swarm.ts keeps the same list): cluster
+ * management, node discovery and the overlay networks' VXLAN, which carries containers' traffic
+ * unauthenticated, so anyone who reaches it can inject packets into the apps' internal networks.
+ */
+const SWARM_PORTS: readonly { port: number; protocol: "tcp" | "udp" }[] = [
+  { port: 2377, protocol: "tcp" }, { port: 7946, protocol: "tcp" }, { port: 7946, protocol: "udp" }, { port: 4789, protocol: "udp" },
+];
+
+/** The ingress rules of any of the three resource shapes as (protocol, from, to, CIDRs); none for an egress rule. */
+function ingressRules(p: Props, type: string): { protocol: unknown; fromPort: unknown; toPort: unknown; cidrs: unknown[] }[] {
+  if (type === T.securityGroup) {
+    return ((p.ingress ?? []) as Props[]).map((r) => ({ protocol: r.protocol, fromPort: r.fromPort, toPort: r.toPort, cidrs: [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])] }));
+  }
+  if (type === T.securityGroupRule) {
+    return p.type === "ingress" ? [{ protocol: p.protocol, fromPort: p.fromPort, toPort: p.toPort, cidrs: [...(p.cidrBlocks ?? []), ...(p.ipv6CidrBlocks ?? [])] }] : [];
+  }
+  return [{ protocol: p.ipProtocol, fromPort: p.fromPort, toPort: p.toPort, cidrs: [p.cidrIpv4, p.cidrIpv6] }];
+}
+
+/** The tags by which an instance says it is a swarm node (components/host/ec2-swarm.ts). */
+export const SWARM_TAG = "appstacks.swarm";
+export const SWARM_ROLE_TAG = "appstacks.swarm-role";
 
 // ---- The rules ---------------------------------------------------------------------------
 
@@ -253,6 +282,12 @@ export function rules(settings: () => StackSettings = () => ({})): Rule[] {
         ? [`ingress rule opens SSH (22) to the world: ${fix}`] : [];
     }),
 
+    rule("swarm-ports-members-only", "No security group opens a swarm's ports (2377/tcp, 7946/tcp and udp, 4789/udp) to 0.0.0.0/0 or ::/0.", [T.securityGroup, T.securityGroupRule, T.ingressRule], (p, args) =>
+      ingressRules(p, args.type).filter((r) => opensToWorld(r.cidrs)).flatMap((r) => {
+        const open = SWARM_PORTS.filter((s) => covers(r.protocol, r.fromPort, r.toPort, s.port, s.protocol));
+        return open.length === 0 ? [] : [`ingress opens the swarm's ${open.map((s) => `${s.port}/${s.protocol}`).join(", ")} to the world (anyone could reach its management port, or inject packets into its overlay networks): admit them from the members' own security group only (\`self: true\`, or \`sourceSecurityGroupId\`)`];
+      })),
+
     rule("imdsv2-required", "EC2 instances require IMDSv2 (session tokens) for instance metadata.", [T.instance, T.launchTemplate], (p) =>
       p.metadataOptions?.httpTokens === "required"
         ? []
@@ -282,4 +317,33 @@ export function rules(settings: () => StackSettings = () => ({})): Rule[] {
         : [`Docker's data would be on the instance's root volume, which is deleted with the instance (on replacement or termination): put ${DOCKER_DATA_ROOT} on its own EBS volume, attached and mounted before Docker starts (Ec2DockerHost does: components/host/ec2.ts)`];
     }),
   ];
+}
+
+/**
+ * Rules over the whole stack. A swarm's number of managers must be odd. Mandatory, not a warning:
+ * the managers keep the swarm's state by majority vote, so an even number tolerates no more lost
+ * managers than one fewer while adding one more machine that can fail (2 managers stop the swarm
+ * when either goes, which 1 does not); nobody wants that knowingly, and the program's config
+ * refuses it too (appstacks:ec2Swarm.managers), so the pack and the program say the same thing.
+ */
+export function stackRules(): StackRule[] {
+  return [{
+    name: "swarm-managers-odd",
+    description: `A swarm's managers (EC2 instances tagged ${SWARM_ROLE_TAG}=manager, grouped by ${SWARM_TAG}) are an odd number.`,
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+      const managers = new Map<string, string[]>();
+      for (const r of args.resources) {
+        if (r.type !== T.instance) continue;
+        const tags = known(() => r.props.tags) as Record<string, string> | undefined;
+        if (tags?.[SWARM_ROLE_TAG] !== "manager") continue;
+        const swarm = tags[SWARM_TAG] ?? "";
+        managers.set(swarm, [...(managers.get(swarm) ?? []), r.urn]);
+      }
+      for (const [swarm, urns] of managers) {
+        if (urns.length % 2 === 1) continue;
+        report(`swarm ${swarm || "(untagged)"} has ${urns.length} managers, an even number: it survives no more lost managers than ${urns.length - 1} would (the managers need a majority up); add or remove one (appstacks:ec2Swarm.managers: 1, 3, 5 or 7)`);
+      }
+    },
+  }];
 }

@@ -17,20 +17,23 @@ export interface BadConfig {
 }
 
 const PORT = "an integer from 1 to 65535";
+const MANAGERS = "an odd number from 1 to 7 (the managers need a majority up: an even number tolerates no more failures than one fewer)";
+/** What target ec2-swarm requires of the ec2 settings, given. */
+const EC2 = { publicKey: "ssh-ed25519 AAAA me", sshCidrs: ["10.0.0.0/8"], amiId: "ami-0123456789abcdef0" };
 const MEM = "an integer from 64 to 262144 (MiB)";
 const IMAGE = "an image reference such as postgres:16.4 or registry:5000/team/app@sha256:…";
 const PINNED = "a pinned image reference: a tag other than latest, or a digest";
 const BIOSTAR_KEYS = "port, profile, buildContext, siteName, debug, postgresImage, nginxImage, redisImage, baseImage, dbMemoryMb";
 const APPS = "biostar, wattrex, portal, pecan, lab";
-const TOP_KEYS = `target, apps, keepDataOnDestroy, imageOverrides, proxyImage, noRollout, rollback, ${APPS}, ssh, ec2, swarm`;
+const TOP_KEYS = `target, apps, keepDataOnDestroy, imageOverrides, proxyImage, noRollout, rollback, ${APPS}, ssh, ec2, swarm, ec2Swarm`;
 
 export const BAD_CONFIGS: readonly BadConfig[] = [
   // Which apps, where
   { name: "unknown app", config: { apps: ["biostar", "nope"] }, line: `appstacks:apps[1]: "nope" is not allowed (allowed: one of ${APPS})`, preview: true },
   { name: "apps is not a list", config: { apps: "biostar" }, line: `appstacks:apps: "biostar" is not allowed (allowed: a list of ${APPS})` },
   { name: "the same app twice", config: { apps: ["biostar", "biostar"] }, line: `appstacks:apps: ["biostar","biostar"] is not allowed (allowed: a list of ${APPS}, each at most once)`, preview: true },
-  { name: "unknown target", config: { target: "mars" }, line: 'appstacks:target: "mars" is not allowed (allowed: one of local, ssh, ec2, swarm)', preview: true },
-  { name: "target of the wrong type", config: { target: 7 }, line: "appstacks:target: 7 is not allowed (allowed: one of local, ssh, ec2, swarm)" },
+  { name: "unknown target", config: { target: "mars" }, line: 'appstacks:target: "mars" is not allowed (allowed: one of local, ssh, ec2, swarm, ec2-swarm)', preview: true },
+  { name: "target of the wrong type", config: { target: 7 }, line: "appstacks:target: 7 is not allowed (allowed: one of local, ssh, ec2, swarm, ec2-swarm)" },
   { name: "noRollout entry not app.service", config: { apps: ["biostar"], noRollout: ["web"] }, line: 'appstacks:noRollout[0]: "web" is not allowed (allowed: app.service, e.g. biostar.web)', preview: true },
   { name: "noRollout naming an app not deployed", config: { apps: ["biostar"], noRollout: ["wattrex.web"] }, line: 'appstacks:noRollout[0]: "wattrex.web" names an app this stack does not deploy (allowed: a service of biostar)', preview: true },
   { name: "keepDataOnDestroy not a boolean", config: { keepDataOnDestroy: "yes" }, line: 'appstacks:keepDataOnDestroy: "yes" is not allowed (allowed: true or false)' },
@@ -94,8 +97,19 @@ export const BAD_CONFIGS: readonly BadConfig[] = [
   { name: "absurd root volume", config: { target: "ec2", ec2: { publicKey: "ssh-ed25519 AAAA me", sshCidrs: ["10.0.0.0/8"], rootVolumeGb: 2 } }, line: "appstacks:ec2.rootVolumeGb: 2 is not allowed (allowed: an integer from 8 to 16384 (GiB))" },
   // Swarm
   { name: "the routing mesh with DNS round robin", config: { target: "swarm", swarm: { endpointMode: "dnsrr" } }, line: "appstacks:swarm.publishMode: not set (allowed: host with endpointMode dnsrr (the routing mesh balances to a virtual IP: ingress needs vip))" },
-  { name: "replicas off a swarm", config: { apps: ["biostar"], swarm: { replicas: { "biostar.web": 3 } } }, line: 'appstacks:swarm.replicas: {"biostar.web":3} is not allowed (allowed: replicas only on target swarm ({} on target local))', preview: true },
+  { name: "replicas off a swarm", config: { apps: ["biostar"], swarm: { replicas: { "biostar.web": 3 } } }, line: 'appstacks:swarm.replicas: {"biostar.web":3} is not allowed (allowed: replicas only on a swarm target, swarm or ec2-swarm ({} on target local))', preview: true },
   { name: "replicas of an app not deployed", config: { apps: ["biostar"], target: "swarm", swarm: { replicas: { "wattrex.web": 2 } } }, line: "appstacks:swarm.replicas.wattrex.web: 2 is not allowed (allowed: a service of a deployed app (biostar; wattrex is not in apps))" },
   { name: "zero replicas", config: { apps: ["biostar"], target: "swarm", swarm: { replicas: { "biostar.web": 0 } } }, line: "appstacks:swarm.replicas.biostar.web: 0 is not allowed (allowed: an integer from 1 to 100)" },
+  // EC2 swarm cluster
+  { name: "an even number of swarm managers (no more failures tolerated than one fewer)", config: { apps: ["biostar"], target: "ec2-swarm", ec2: EC2, ec2Swarm: { managers: 2 } }, line: `appstacks:ec2Swarm.managers: 2 is not allowed (allowed: ${MANAGERS})`, preview: true },
+  { name: "a swarm without managers", config: { target: "ec2-swarm", ec2: EC2, ec2Swarm: { managers: 0 } }, line: `appstacks:ec2Swarm.managers: 0 is not allowed (allowed: ${MANAGERS})` },
+  { name: "more managers than Raft is good at", config: { target: "ec2-swarm", ec2: EC2, ec2Swarm: { managers: 9 } }, line: `appstacks:ec2Swarm.managers: 9 is not allowed (allowed: ${MANAGERS})` },
+  { name: "managers as a string", config: { target: "ec2-swarm", ec2: EC2, ec2Swarm: { managers: "3" } }, line: `appstacks:ec2Swarm.managers: "3" is not allowed (allowed: ${MANAGERS})` },
+  { name: "a negative number of workers", config: { target: "ec2-swarm", ec2: EC2, ec2Swarm: { workers: -1 } }, line: "appstacks:ec2Swarm.workers: -1 is not allowed (allowed: an integer from 0 to 100)" },
+  { name: "an unknown key of the cluster", config: { target: "ec2-swarm", ec2: EC2, ec2Swarm: { nodes: 3 } }, line: "appstacks:ec2Swarm.nodes: unknown key (allowed: managers, workers)" },
+  { name: "an engine address for the swarm the program creates", config: { target: "ec2-swarm", ec2: EC2, swarm: { dockerHost: "ssh://admin@10.0.0.5" } }, line: 'appstacks:swarm.dockerHost: "ssh://admin@10.0.0.5" is not allowed (allowed: unset on target ec2-swarm (the program talks to the cluster\'s first manager))' },
+  { name: "ec2-swarm target without a public key", config: { target: "ec2-swarm", ec2: { sshCidrs: ["10.0.0.0/8"], amiId: "ami-0123456789abcdef0" } }, line: "appstacks:ec2.publicKey: not set (allowed: an OpenSSH public key for the instance's key pair (required by target ec2-swarm))" },
+  { name: "world-open SSH to a cluster outside a sandbox", config: { target: "ec2-swarm", ec2: { ...EC2, sshCidrs: ["::/0"] } }, line: 'appstacks:ec2.sshCidrs[0]: "::/0" is not allowed (allowed: a CIDR narrower than the whole internet (SSH open to the world is refused unless ec2.sandbox is true))' },
+  { name: "the routing mesh with DNS round robin on the EC2 cluster", config: { target: "ec2-swarm", ec2: EC2, swarm: { endpointMode: "dnsrr" } }, line: "appstacks:swarm.publishMode: not set (allowed: host with endpointMode dnsrr (the routing mesh balances to a virtual IP: ingress needs vip))" },
   { name: "a swarm manager address that is not one", config: { target: "swarm", swarm: { dockerHost: "10.0.0.5:2375" } }, line: 'appstacks:swarm.dockerHost: "10.0.0.5:2375" is not allowed (allowed: an engine address such as unix:///var/run/docker.sock, tcp://10.0.0.5:2375 or ssh://admin@10.0.0.5)' },
 ];

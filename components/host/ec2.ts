@@ -32,9 +32,9 @@ export interface Ec2DockerHostArgs {
   /** The AMI's login user. @default "admin" (Debian) */
   readonly sshUser?: string;
   /** @default the default VPC */
-  readonly vpcId?: string;
+  readonly vpcId?: pulumi.Input<string>;
   /** @default a default subnet of the VPC */
-  readonly subnetId?: string;
+  readonly subnetId?: pulumi.Input<string>;
   /** Where SSH may come from. Never the world unless `sandbox`. */
   readonly sshCidrs: readonly string[];
   /** A throwaway environment: allows SSH from anywhere. @default false */
@@ -50,6 +50,43 @@ export interface Ec2DockerHostArgs {
   /** The matching private key (a secret); absent: the operator's ssh agent. */
   readonly privateKey?: pulumi.Input<string>;
   readonly scope: { project: string; stack: string };
+  /**
+   * A security group to place the instance in instead of one of its own (a cluster's members
+   * group, which holds the same rules and more). @default its own, from hostIngress
+   */
+  readonly securityGroupId?: pulumi.Input<string>;
+  /** The AWS provider to create with (a cluster's nodes share one). @default one for `region` */
+  readonly awsProvider?: aws.Provider;
+  /** Look for a newer AMI and warn (a cluster asks once, not once per node). @default true */
+  readonly checkNewerAmi?: boolean;
+  /** Tags besides Name on the instance (a cluster's node role). */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The ingress of a host: the stacks' published ports from the world, SSH from the given CIDRs. */
+export function hostIngress(publishedPorts: readonly number[], sshCidrs: readonly string[]): aws.types.input.ec2.SecurityGroupIngress[] {
+  return [
+    ...[...new Set(publishedPorts)].sort((a, b) => a - b).map((port) => ({ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: `published port ${port}` })),
+    {
+      protocol: "tcp", fromPort: 22, toPort: 22, description: "SSH",
+      cidrBlocks: sshCidrs.filter((c) => !c.includes(":")), ipv6CidrBlocks: sshCidrs.filter((c) => c.includes(":")),
+    },
+  ];
+}
+
+/** Out to anywhere: Debian's packages and the apps' images. */
+export const HOST_EGRESS: aws.types.input.ec2.SecurityGroupEgress[] = [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "packages and images" }];
+
+/** The VPC (given, else the default one) and the subnet (given, else the VPC's first default subnet). */
+export function ec2Network(vpc: pulumi.Input<string> | undefined, subnet: pulumi.Input<string> | undefined, opts: pulumi.InvokeOptions): { vpcId: pulumi.Output<string>; subnetId: pulumi.Output<string> } {
+  const vpcId = pulumi.output(vpc ?? aws.ec2.getVpcOutput({ default: true }, opts).id);
+  const subnetId = pulumi.output(subnet ?? aws.ec2.getSubnetsOutput({
+    filters: [{ name: "vpc-id", values: [vpcId] }, { name: "default-for-az", values: ["true"] }],
+  }, opts).ids.apply((ids) => {
+    if (ids.length === 0) throw new Error(`no default subnet in VPC: set appstacks:ec2.subnetId`);
+    return [...ids].sort()[0];
+  }));
+  return { vpcId, subnetId };
 }
 
 export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHost {
@@ -61,7 +98,12 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
   public readonly publicDns: pulumi.Output<string>;
   public readonly sshCommand: pulumi.Output<string>;
   public readonly instance: aws.ec2.Instance;
-  public readonly securityGroup: aws.ec2.SecurityGroup;
+  /** Its own security group; undefined when placed in a given one (securityGroupId). */
+  public readonly securityGroup?: aws.ec2.SecurityGroup;
+  /** The instance's address inside the VPC (a swarm's members talk over it). */
+  public readonly privateIp: pulumi.Output<string>;
+  /** How this program reaches the engine (its ssh destination and options). */
+  public readonly ssh: SshDockerHost;
   /** The EBS volume that holds Docker's data. */
   public readonly dataVolumeId: pulumi.Output<string>;
 
@@ -71,7 +113,7 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
     if (open.length > 0) {
       throw new pulumi.ResourceError(open.map((i) => `sshCidrs[${i}]: ${JSON.stringify(args.sshCidrs[i])} is not allowed (allowed: ${sshCidrRule("sandbox")})`).join("\n"), this);
     }
-    const aws_ = new aws.Provider(`${name}-aws`, { region: args.region as aws.Region }, { parent: this });
+    const aws_ = args.awsProvider ?? new aws.Provider(`${name}-aws`, { region: args.region as aws.Region }, { parent: this });
     const o = { parent: this, provider: aws_ };
     const user = args.sshUser ?? "admin";
 
@@ -81,38 +123,28 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
       owners: [args.amiOwner ?? "136693071363"],
       filters: [{ name: "name", values: [args.amiNameFilter ?? "debian-12-amd64-*"] }, { name: "architecture", values: ["x86_64"] }],
     }, o);
-    newest.apply((ami) => {
-      if (ami.id !== args.amiId) {
-        pulumi.log.warn(`appstacks:ec2.amiId is ${args.amiId}; a newer AMI is published: ${ami.id} (${ami.name}). Setting it replaces the instance; Docker's data volume is kept and attached to the new one.`, this);
-      }
-    });
-    const vpcId = args.vpcId ?? aws.ec2.getVpcOutput({ default: true }, o).id;
-    const subnetId = args.subnetId ?? aws.ec2.getSubnetsOutput({
-      filters: [{ name: "vpc-id", values: [vpcId] }, { name: "default-for-az", values: ["true"] }],
-    }, o).ids.apply((ids) => {
-      if (ids.length === 0) throw new Error(`no default subnet in VPC: set appstacks:ec2.subnetId`);
-      return [...ids].sort()[0];
-    });
+    if (args.checkNewerAmi ?? true) {
+      newest.apply((ami) => {
+        if (ami.id !== args.amiId) {
+          pulumi.log.warn(`appstacks:ec2.amiId is ${args.amiId}; a newer AMI is published: ${ami.id} (${ami.name}). Setting it replaces the instance; Docker's data volume is kept and attached to the new one.`, this);
+        }
+      });
+    }
+    const { vpcId, subnetId } = ec2Network(args.vpcId, args.subnetId, o);
     // The instance and its data volume must be in one availability zone: the subnet's.
     const availabilityZone = aws.ec2.getSubnetOutput({ id: subnetId }, o).availabilityZone;
-    const tags = { Name: `${args.scope.project}-${args.scope.stack}` };
+    const tags = { Name: `${args.scope.project}-${args.scope.stack}`, ...args.tags };
     this.dataVolumeId = args.dataVolumeId !== undefined
       ? pulumi.output(args.dataVolumeId)
       : new aws.ebs.Volume(`${name}-data`, {
         availabilityZone, size: args.dataVolumeGb ?? 20, type: "gp3", encrypted: true, tags: { ...tags, "appstacks.role": "docker-data" },
       }, { ...o, retainOnDelete: args.keepDataOnDestroy ?? true }).id;
 
-    this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
+    this.securityGroup = args.securityGroupId !== undefined ? undefined : new aws.ec2.SecurityGroup(`${name}-sg`, {
       vpcId,
       description: "appstacks: published ports of the deployed stacks, SSH from the configured CIDRs",
-      ingress: [
-        ...[...new Set(args.publishedPorts)].sort((a, b) => a - b).map((port) => ({ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: `published port ${port}` })),
-        {
-          protocol: "tcp", fromPort: 22, toPort: 22, description: "SSH",
-          cidrBlocks: args.sshCidrs.filter((c) => !c.includes(":")), ipv6CidrBlocks: args.sshCidrs.filter((c) => c.includes(":")),
-        },
-      ],
-      egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "packages and images" }],
+      ingress: hostIngress(args.publishedPorts, args.sshCidrs),
+      egress: HOST_EGRESS,
       tags,
     }, o);
     const keyPair = new aws.ec2.KeyPair(`${name}-key`, { publicKey: args.publicKey }, o);
@@ -120,7 +152,7 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
       ami: args.amiId,
       instanceType: args.instanceType ?? "t3.small",
       subnetId,
-      vpcSecurityGroupIds: [this.securityGroup.id],
+      vpcSecurityGroupIds: [args.securityGroupId ?? this.securityGroup!.id],
       keyName: keyPair.keyName,
       metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
       rootBlockDevice: { encrypted: true, volumeSize: args.rootVolumeGb ?? 30, volumeType: "gp3", deleteOnTermination: true },
@@ -140,10 +172,11 @@ export class Ec2DockerHost extends pulumi.ComponentResource implements DockerHos
     this.publicDns = eip.publicDns;
     // A new instance presents a host key nobody has seen: trusted on first use, then pinned in the
     // stack's known_hosts file (ssh refuses a changed key afterwards).
-    const ssh = new SshDockerHost(`${name}-ssh`, {
+    const ssh = this.ssh = new SshDockerHost(`${name}-ssh`, {
       address: eip.publicIp, user, port: 22, privateKey: args.privateKey, hostKeyCheck: { trustOnFirstUse: true },
       readyTimeoutSeconds: 600, scope: args.scope, dependsOn: [eip, attachment], trigger: this.instance.id,
     }, { parent: this });
+    this.privateIp = this.instance.privateIp;
     this.provider = ssh.provider;
     this.ready = ssh.ready;
     this.address = eip.publicDns;

@@ -42,6 +42,9 @@ export class SshDockerHost extends pulumi.ComponentResource implements DockerHos
   public readonly address: pulumi.Output<string>;
   /** ssh://user@address:port */
   public readonly dockerHost: pulumi.Output<string>;
+  /** user@address and the port, as the ssh client takes them (with sshOpts). */
+  public readonly destination: pulumi.Output<string>;
+  public readonly port: number;
   public readonly sshOpts: pulumi.Output<string[]>;
 
   constructor(name: string, args: SshDockerHostArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -60,8 +63,10 @@ export class SshDockerHost extends pulumi.ComponentResource implements DockerHos
     // The options name files, not their content: not a secret, though computed after the key.
     this.sshOpts = pulumi.unsecret(files.apply((dir) => sshOptions(dir, args.hostKeyCheck, withKey)));
     this.dockerHost = target.apply(dockerSshHost);
+    this.destination = target.apply((t) => `${t.user}@${t.address}`);
+    this.port = port;
     const gate = new EngineReady(`${name}-engine-ready`, {
-      destination: target.apply((t) => `${t.user}@${t.address}`),
+      destination: this.destination,
       port,
       sshOptions: this.sshOpts,
       installDocker: args.installDocker ?? false,

@@ -35,6 +35,8 @@ describe("loadConfig", () => {
       ec2: expect.objectContaining({ instanceType: "t3.small", sandbox: false }),
       // Docker's own swarm modes; which node keeps the data; one task per service.
       swarm: { address: "localhost", endpointMode: "vip", publishMode: "ingress", dataNodeLabel: "appstacks.data", replicas: {} },
+      // Target ec2-swarm: one manager, two workers.
+      ec2Swarm: { managers: 1, workers: 2 },
     });
   });
 

@@ -35,8 +35,17 @@ function state(type: string, name: string, inputs: Record<string, any>): Record<
     case "docker:index/container:Container":
       return { ...inputs, exitCode: inputs.attach ? 0 : undefined };
     // In a preview the instance's address is not known yet: left out, it stays unknown.
-    case "aws:ec2/eip:Eip":
-      return pulumi.runtime.isDryRun() ? inputs : { ...inputs, publicIp: "198.51.100.7", publicDns: "ec2-198-51-100-7.eu-west-1.compute.amazonaws.com" };
+    // A swarm cluster's nodes (…-manager-2-eip, …-worker-1-eip) each have their own: .12, .21.
+    case "aws:ec2/eip:Eip": {
+      const node = /-(manager|worker)-(\d+)-eip$/.exec(name);
+      const octet = node ? (node[1] === "manager" ? 10 : 20) + Number(node[2]) : 7;
+      return pulumi.runtime.isDryRun() ? inputs : { ...inputs, publicIp: `198.51.100.${octet}`, publicDns: `ec2-198-51-100-${octet}.eu-west-1.compute.amazonaws.com` };
+    }
+    // An address inside the VPC, fixed by the name (a swarm's members are told each other's).
+    case "aws:ec2/instance:Instance": {
+      const node = /-(manager|worker)-(\d+)-instance$/.exec(name);
+      return { ...inputs, privateIp: `172.31.${node?.[1] === "worker" ? 2 : 1}.${node ? Number(node[2]) : 9}` };
+    }
     case "aws:ec2/keyPair:KeyPair":
       return { ...inputs, keyName: `${name}-name` };
     case "random:index/randomPassword:RandomPassword":

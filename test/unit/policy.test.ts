@@ -1,7 +1,7 @@
 // Every rule of the policy pack (policy/rules.ts) called directly with fixture resource arguments:
 // one violating and one passing fixture per rule, plus the declared exceptions.
 import { ec2UserData } from "../../components/host/ec2-user-data";
-import { rules, T, DATA_VOLUME_TYPE, StackSettings, ResourceValidationArgs } from "../../policy/rules";
+import { rules, stackRules, T, DATA_VOLUME_TYPE, StackSettings, ResourceValidationArgs, StackValidationArgs } from "../../policy/rules";
 
 const STACK = "urn:pulumi:dev::appstacks::";
 const SVC = "appstacks:stacks:Biostar$appstacks:index:AppStack$appstacks:index:Service$";
@@ -52,6 +52,9 @@ const cases: [string, ResourceValidationArgs, ResourceValidationArgs, string][] 
   ["ssh-not-open-to-world", args(T.securityGroup, { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] }),
     args(T.securityGroup, { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["203.0.113.4/32"] }, { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }),
     "restrict SSH to your address"],
+  ["swarm-ports-members-only", args(T.securityGroup, { ingress: [{ protocol: "udp", fromPort: 4789, toPort: 4789, cidrBlocks: ["0.0.0.0/0"] }] }),
+    args(T.securityGroup, { ingress: [{ protocol: "udp", fromPort: 4789, toPort: 4789, self: true }, { protocol: "tcp", fromPort: 2377, toPort: 2377, self: true }, { protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"] }] }),
+    "from the members' own security group only"],
   ["imdsv2-required", args(T.instance, { metadataOptions: { httpTokens: "optional" } }), args(T.instance, { metadataOptions: { httpTokens: "required" } }), "httpTokens: \"required\""],
   ["encrypted-volumes", args(T.instance, { rootBlockDevice: { volumeSize: 20 } }), args(T.instance, { rootBlockDevice: { encrypted: true } }), "`encrypted: true`"],
   ["docker-data-outlives-instance", args(T.instance, { userData: "#cloud-config\npackages:\n  - docker.io\n" }),
@@ -148,5 +151,38 @@ describe("declared exceptions and edge cases", () => {
     const vol = args(T.volume, { name: "v" }, `${STACK}${DATA_VOLUME_TYPE}$${T.volume}::v`);
     expect(violations("data-volumes-retained", vol, { keepDataOnDestroy: false })[0]).toContain("appstacks:keepDataOnDestroy to false");
     expect(violations("data-volumes-retained", vol, { keepDataOnDestroy: true })).toEqual([]);
+  });
+});
+
+describe("swarm clusters", () => {
+  test("a swarm port is open to the world through any rule that covers it: a range, all protocols, IPv6, the standalone rule types", () => {
+    const sg = (ingress: unknown[]) => violations("swarm-ports-members-only", args(T.securityGroup, { ingress }));
+    expect(sg([{ protocol: "tcp", fromPort: 2000, toPort: 8000, cidrBlocks: ["0.0.0.0/0"] }])[0]).toContain("opens the swarm's 2377/tcp, 7946/tcp to the world");
+    expect(sg([{ protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }])[0]).toContain("2377/tcp, 7946/tcp, 7946/udp, 4789/udp");
+    expect(sg([{ protocol: "17", fromPort: 7946, toPort: 7946, cidrBlocks: ["0.0.0.0/0"] }])[0]).toContain("7946/udp to the world");
+    // The same ports from a private range or the group itself, or another protocol, are not the world's.
+    expect(sg([{ protocol: "tcp", fromPort: 2377, toPort: 2377, cidrBlocks: ["10.0.0.0/16"] }, { protocol: "tcp", fromPort: 4789, toPort: 4789, cidrBlocks: ["0.0.0.0/0"] }])).toEqual([]);
+    expect(violations("swarm-ports-members-only", args(T.securityGroupRule, { type: "ingress", protocol: "udp", fromPort: 4789, toPort: 4789, cidrBlocks: ["0.0.0.0/0"] }))).toHaveLength(1);
+    expect(violations("swarm-ports-members-only", args(T.securityGroupRule, { type: "egress", protocol: "udp", fromPort: 4789, toPort: 4789, cidrBlocks: ["0.0.0.0/0"] }))).toEqual([]);
+    expect(violations("swarm-ports-members-only", args(T.ingressRule, { ipProtocol: "tcp", fromPort: 2377, toPort: 2377, cidrIpv6: "::/0" }))).toHaveLength(1);
+    expect(violations("swarm-ports-members-only", args(T.ingressRule, { ipProtocol: "tcp", fromPort: 2377, toPort: 2377, referencedSecurityGroupId: "sg-1" }))).toEqual([]);
+  });
+
+  /** The stack rules' messages for instances with the given swarm tags. */
+  function stackViolations(instances: Record<string, string>[]): string[] {
+    const resources = instances.map((tags, i) => ({ type: T.instance, props: { tags }, urn: `${STACK}${T.instance}::i${i}`, name: `i${i}` }));
+    const out: string[] = [];
+    for (const r of stackRules()) r.validateStack({ resources, stackTags: new Map() } as unknown as StackValidationArgs, (m: string) => { out.push(`${r.name}: ${m}`); });
+    return out;
+  }
+  const node = (swarm: string, role: string) => ({ "appstacks.swarm": swarm, "appstacks.swarm-role": role });
+
+  test("a swarm's managers are an odd number (mandatory), counted per swarm; workers and other instances do not count", () => {
+    expect(stackRules().every((r) => r.enforcementLevel === "mandatory")).toBe(true);
+    expect(stackViolations([node("a", "manager"), node("a", "worker"), node("a", "worker")])).toEqual([]);
+    expect(stackViolations([node("a", "manager"), node("a", "manager"), node("a", "manager"), node("b", "manager"), { Name: "plain" }])).toEqual([]);
+    expect(stackViolations([node("a", "manager"), node("a", "manager"), node("a", "worker"), node("b", "manager")])).toEqual([
+      "swarm-managers-odd: swarm a has 2 managers, an even number: it survives no more lost managers than 1 would (the managers need a majority up); add or remove one (appstacks:ec2Swarm.managers: 1, 3, 5 or 7)",
+    ]);
   });
 });

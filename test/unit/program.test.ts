@@ -49,3 +49,18 @@ test.concurrent("Biostar's production profile on EC2: the security group admits 
   });
   expect(r.admitted).toEqual(["22 from 203.0.113.7/32", "80 from 0.0.0.0/0"]);
 });
+
+test.concurrent("the ec2-swarm target builds the cluster from the ec2 and swarm settings and reports its nodes", async () => {
+  const r = await runProgram({
+    "appstacks:target": "ec2-swarm",
+    "appstacks:apps": ["biostar"],
+    "appstacks:ec2": { region: "eu-west-1", sshCidrs: ["203.0.113.7/32"], publicKey: "ssh-ed25519 AAAA x", amiId: "ami-0123456789abcdef0" },
+    "appstacks:swarm": { registry: "10.0.0.5:5000", replicas: { "biostar.web": 3 } },
+    "appstacks:imageOverrides": { postgres: "10.0.0.5:5000/postgres:16.4" },
+  });
+  expect(r.types).toEqual(expect.arrayContaining(["aws:ec2/instance:Instance", "docker:index/service:Service", "pulumi-nodejs:dynamic:Resource"]));
+  expect(r.server).toMatchObject({ target: "ec2-swarm", publicIp: "198.51.100.11", sshCommand: "ssh admin@198.51.100.11" });
+  expect((r.server.nodes as { role: string }[]).map((n) => n.role)).toEqual(["first-manager", "worker", "worker"]);
+  // The members group: the swarm's ports from the group itself (no CIDR), SSH and Biostar's port as on one host.
+  expect(r.admitted).toEqual(["22 from 203.0.113.7/32", "2377 from ", "4789 from ", "7946 from ", "7946 from ", "8000 from 0.0.0.0/0"]);
+});

@@ -22,7 +22,7 @@ async function main() {
       awsLoaded: loaded.some((m) => m.includes("/node_modules/@pulumi/aws/")),
       // The ports an EC2 host's security group admits, as "port from", sorted by port.
       admitted: recorded.filter((r) => r.type === "aws:ec2/securityGroup:SecurityGroup")
-        .flatMap((r) => (r.inputs.ingress as { fromPort: number; cidrBlocks: string[] }[]).map((i) => [i.fromPort, i.cidrBlocks.join(",")] as const))
+        .flatMap((r) => (r.inputs.ingress as { fromPort: number; cidrBlocks?: string[] }[]).map((i) => [i.fromPort, (i.cidrBlocks ?? []).join(",")] as const))
         .sort(([a], [b]) => a - b).map(([port, from]) => `${port} from ${from}`),
     }));
   });
