@@ -129,6 +129,12 @@ export async function removeSwarmCluster(name: string): Promise<void> {
   for (const n of lines(await quiet(["network", "ls", "-q", "--filter", filter]))) await quiet(["network", "rm", n]);
 }
 
+/**
+ * Forms the swarm from the nodes' engines (the manager first), instead of the harness's own
+ * `docker swarm init` and `join`: for a test of what the program itself runs to form one.
+ */
+export type FormSwarm = (engines: { container: string; ip: string }[]) => Promise<void>;
+
 /** The flags a node runs with instead of --privileged (see the header). */
 const NODE_SECURITY = [
   "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
@@ -141,7 +147,7 @@ const NODE_SECURITY = [
  * Starts the cluster; on any failure removes what it made and rethrows. `name` prefixes every
  * object and is the value of their appstacks.test label (make it unique per run).
  */
-export async function startSwarmCluster(name: string, opts: { workers?: number; timeoutMs?: number } = {}): Promise<SwarmCluster> {
+export async function startSwarmCluster(name: string, opts: { workers?: number; timeoutMs?: number; form?: FormSwarm } = {}): Promise<SwarmCluster> {
   const workers = opts.workers ?? 2;
   const timeoutMs = opts.timeoutMs ?? 180_000;
   const label = ["--label", `${SWARM_LABEL}=${name}`];
@@ -174,10 +180,13 @@ export async function startSwarmCluster(name: string, opts: { workers?: number; 
     await eventually("manager API on " + dockerHost, () => docker(["-H", dockerHost, "version", "--format", "{{.Server.Version}}"], 10_000), timeoutMs, 500);
     const enginesMs = Date.now() - started;
 
-    await inNode(containers[0], ["swarm", "init", "--advertise-addr", ips[0], "--listen-addr", `${ips[0]}:2377`]);
-    const token = await inNode(containers[0], ["swarm", "join-token", "-q", "worker"]);
-    await Promise.all(containers.slice(1).map((c, i) =>
-      inNode(c, ["swarm", "join", "--token", token, "--advertise-addr", ips[i + 1], "--listen-addr", `${ips[i + 1]}:2377`, `${ips[0]}:2377`])));
+    if (opts.form) await opts.form(containers.map((c, i) => ({ container: c, ip: ips[i] })));
+    else {
+      await inNode(containers[0], ["swarm", "init", "--advertise-addr", ips[0], "--listen-addr", `${ips[0]}:2377`]);
+      const token = await inNode(containers[0], ["swarm", "join-token", "-q", "worker"]);
+      await Promise.all(containers.slice(1).map((c, i) =>
+        inNode(c, ["swarm", "join", "--token", token, "--advertise-addr", ips[i + 1], "--listen-addr", `${ips[i + 1]}:2377`, `${ips[0]}:2377`])));
+    }
     const nodeIds = await Promise.all(containers.map((c) => inNode(c, ["info", "--format", "{{.Swarm.NodeID}}"])));
     await eventually(`${containers.length} Ready nodes`, async () => {
       const ready = lines(await inNode(containers[0], ["node", "ls", "--format", "{{.ID}} {{.Status}}"])).filter((l) => l.endsWith(" Ready"));

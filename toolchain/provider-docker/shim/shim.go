@@ -18,6 +18,7 @@ func NewProvider() *schema.Provider {
 	p := provider.New("dev")()
 	// Our own changes to how long a deployment waits, not to what it does (see their files).
 	withFastHealthWait(p)
+	withPromptServiceConverge(p)
 	withStartFirstRollout(p)
 	withDrainBeforeStop(p)
 	withHealthcheckReplace(p)
