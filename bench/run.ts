@@ -68,7 +68,8 @@ async function main() {
   ];
 
   // Built once, before any timing: the images compose runs (ours builds the same contexts, cached).
-  for (const app of o.apps) await buildComposeImages(app, say);
+  // The swarm section runs no compose twin of the apps.
+  if (["apps", "zero-downtime", "idle"].some((s) => o.only.has(s))) for (const app of o.apps) await buildComposeImages(app, say);
 
   const apps: AppResult[] = [];
   let engineFixedCost: number[] | undefined;
