@@ -40,29 +40,17 @@ func withPromptServiceConverge(p *schema.Provider) {
 		if !ok {
 			return create(ctx, d, meta)
 		}
-		if err := d.Set("converge_config", nil); err != nil {
-			return diag.FromErr(err)
-		}
-		diags := create(ctx, d, meta)
-		if err := d.Set("converge_config", cc); err != nil {
-			return append(diags, diag.FromErr(err)...)
-		}
+		diags := withoutConverge(ctx, d, meta, cc, create)
 		if diags.HasError() || d.Id() == "" {
 			return diags
 		}
-		c, err := dockerClient(ctx, d, meta)
-		if err != nil {
-			return append(diags, diag.FromErr(err)...)
-		}
-		timeout := convergeTimeout(cc)
-		if err := waitConverged(ctx, c, d.Id(), timeout, nil); err != nil {
+		id := d.Id()
+		if err := waitAfter(ctx, d, meta, cc, nil); err != nil {
 			// As upstream: a service that did not converge is removed, and is not in state.
-			_ = c.ServiceRemove(context.Background(), d.Id())
-			id := d.Id()
-			d.SetId("")
-			if err == context.DeadlineExceeded {
-				return append(diags, diag.Errorf("Service with ID (%s) did not converge after %s", id, timeout)...)
+			if c, cerr := dockerClient(ctx, d, meta); cerr == nil {
+				_ = c.ServiceRemove(context.Background(), id)
 			}
+			d.SetId("")
 			return append(diags, diag.FromErr(err)...)
 		}
 		return diags
@@ -81,25 +69,43 @@ func withPromptServiceConverge(p *schema.Provider) {
 		if err != nil {
 			return update(ctx, d, meta)
 		}
-		if err := d.Set("converge_config", nil); err != nil {
-			return diag.FromErr(err)
-		}
-		diags := update(ctx, d, meta)
-		if err := d.Set("converge_config", cc); err != nil {
-			return append(diags, diag.FromErr(err)...)
-		}
+		diags := withoutConverge(ctx, d, meta, cc, update)
 		if diags.HasError() {
 			return diags
 		}
-		timeout := convergeTimeout(cc)
-		if err := waitConverged(ctx, c, d.Id(), timeout, &before); err != nil {
-			if err == context.DeadlineExceeded {
-				return append(diags, diag.Errorf("Service with ID (%s) did not converge after %s", d.Id(), timeout)...)
-			}
+		if err := waitAfter(ctx, d, meta, cc, &before); err != nil {
 			return append(diags, diag.FromErr(err)...)
 		}
 		return diags
 	}
+}
+
+// withoutConverge runs the upstream create or update with converge_config removed (so it does
+// not wait), then puts the block back as the configuration has it.
+func withoutConverge(ctx context.Context, d *schema.ResourceData, meta interface{}, cc interface{}, f func(context.Context, *schema.ResourceData, interface{}) diag.Diagnostics) diag.Diagnostics {
+	if err := d.Set("converge_config", nil); err != nil {
+		return diag.FromErr(err)
+	}
+	diags := f(ctx, d, meta)
+	if err := d.Set("converge_config", cc); err != nil {
+		return append(diags, diag.FromErr(err)...)
+	}
+	return diags
+}
+
+// waitAfter waits for the service to converge within converge_config's time-out; on time-out,
+// the upstream's message.
+func waitAfter(ctx context.Context, d *schema.ResourceData, meta interface{}, cc interface{}, before *swarm.Service) error {
+	c, err := dockerClient(ctx, d, meta)
+	if err != nil {
+		return err
+	}
+	timeout := convergeTimeout(cc)
+	err = waitConverged(ctx, c, d.Id(), timeout, before)
+	if err == context.DeadlineExceeded {
+		return fmt.Errorf("Service with ID (%s) did not converge after %s", d.Id(), timeout)
+	}
+	return err
 }
 
 func convergeTimeout(cc interface{}) time.Duration {
