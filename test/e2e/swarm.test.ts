@@ -120,20 +120,24 @@ test("one change: two web tasks instead of three updates web alone, in place", a
   await eventually("two web tasks", async () => expect((await tasksOf(webService())).length).toBe(2), 60_000);
 });
 
-test("a worker that stops: the site keeps answering through the proxy, and its web task moves to the free node", async () => {
+test("a worker that stops: every request sent after it stopped is answered through the proxy, and its web task moves to the free node", async () => {
   const tasks = await tasksOf(webService());
   const worker = cluster!.nodes.find((n) => n.role === "worker" && tasks.some((x) => x.node === n.container))!;
   const free = cluster!.nodes.find((n) => !tasks.some((x) => x.node === n.container))!;
+  // The load starts once the node is gone: a request in flight on a node that dies is lost with
+  // it (its connection just goes silent: seen once, 4 of 883 requests under CI's load). What the
+  // proxy promises is the next ones: a dial to the dead task fails within 1 s and is retried on
+  // a live one, until the swarm drops the task from the routes.
+  execFileSync("docker", ["stop", "-t", "0", worker.container]);
+  const stopped = Date.now();
   let moved = 0;
-  const { load } = await underLoad(`http://${cluster!.nodes[0].ip}:${PORT}/`, { rate: 20, connections: 10 }, async () => {
-    const stopped = Date.now();
-    execFileSync("docker", ["stop", "-t", "0", worker.container]);
+  const { load } = await underLoad(`http://${cluster!.nodes[0].ip}:${PORT}/`, { rate: 20, connections: 10, leadMs: 0 }, async () => {
     await eventually(`a web task running on ${free.container}`, async () => {
       expect((await tasksOf(webService())).filter((x) => x.node === free.container && x.state.startsWith("Running")).length).toBe(1);
     }, 120_000);
     moved = Date.now() - stopped;
   });
-  process.stdout.write(`web task running on ${free.container} ${moved} ms after ${worker.container} stopped; meanwhile ${load.ok} of ${load.sent} requests answered, ${load.failed} failed, worst ${load.worstLatencyMs} ms, longest without an answer ${load.longestGapMs} ms\n`);
+  process.stdout.write(`web task running on ${free.container} ${moved} ms after ${worker.container} stopped; meanwhile ${load.ok} of ${load.sent} requests answered, ${load.failed} failed (non-2xx ${load.non2xx}, errors and time-outs ${load.errors}), worst ${load.worstLatencyMs} ms, longest without an answer ${load.longestGapMs} ms\n`);
   expect(load.failed).toBe(0);
 });
 
