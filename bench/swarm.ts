@@ -11,12 +11,12 @@ import * as path from "path";
 import { ROOT } from "./apps";
 import { cli } from "./lib/docker";
 import { destroy, programStack, remove, up } from "./lib/ours";
-import { SwarmResult, ZeroDowntimeResult } from "./lib/results";
+import { PHASES, SwarmResult, ZeroDowntimeResult } from "./lib/results";
 import { underLoad } from "../support/load";
 import { standIn } from "../support/images";
 import { setConfig, uniqueRunId } from "../support/workspace";
 import { startSwarmCluster, SwarmCluster } from "../support/swarm-cluster";
-import { releaseSite } from "../test/e2e/programs/release-site";
+import { releaseSite } from "../support/release-site";
 
 const PROGRAM = path.join(ROOT, "test/e2e/programs/swarm-release");
 const STACK_FILE = path.join(ROOT, "bench/compose/swarm-site.yml");
@@ -41,17 +41,14 @@ type Phases = { cold: number; noop: number; change: number; teardown: number; ro
 const manager = (c: SwarmCluster, args: string[], env?: NodeJS.ProcessEnv) => cli("docker", ["-H", c.dockerHost, ...args], env);
 const pause = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-async function labelled(c: SwarmCluster, kind: "service" | "network" | "config", runId: string): Promise<string[]> {
-  return (await manager(c, [kind, "ls", "--filter", `label=${LABEL}=${runId}`, "--format", "{{.Name}}"])).split("\n").filter(Boolean);
-}
+const labelled = (c: SwarmCluster, kind: "service" | "network" | "config", runId: string) => c.labelled(kind, LABEL, runId);
 
 /** Every service converged on release N since `since` (ms): tasks all running, no update under way, the page right. */
 async function converged(c: SwarmCluster, runId: string, release: number, since: number, updated: boolean): Promise<boolean> {
-  const services = await labelled(c, "service", runId);
-  if (services.length < 2) return false;
-  const lines = (await manager(c, ["service", "ls", "--filter", `label=${LABEL}=${runId}`, "--format", "{{.Replicas}}"])).split("\n");
-  if (!lines.every((r) => /^(\d+)\/\1$/.test(r.trim()))) return false;
-  for (const s of services) {
+  // One listing a poll: each service's name and its running/desired tasks.
+  const listed = (await manager(c, ["service", "ls", "--filter", `label=${LABEL}=${runId}`, "--format", "{{.Name}} {{.Replicas}}"])).split("\n").filter(Boolean);
+  if (listed.length < 2 || !listed.every((l) => /^\S+ (\d+)\/\1$/.test(l.trim()))) return false;
+  for (const s of listed.map((l) => l.split(" ")[0])) {
     const status = JSON.parse(await manager(c, ["service", "inspect", s, "--format", "{{json .UpdateStatus}}"])) as { State?: string; CompletedAt?: string } | null;
     if (status?.State !== undefined && status.State !== "completed") return false;
     if (updated && s.endsWith("web") && !(status?.State === "completed" && Date.parse(status.CompletedAt ?? "") >= since - 1000)) return false;
@@ -154,7 +151,7 @@ export async function swarmSection(runs: number, rate: number, log: string, say:
         say(`swarm run ${i}/${runs}: ${tool}`);
         const d = tool === "ours" ? await ours(cluster, images, log) : stackDeploy(cluster, images);
         const r = await phases(cluster, d, rate, tool === "ours" ? "`pulumi up` (ours)" : "`docker stack deploy` + converged");
-        for (const p of ["cold", "noop", "change", "teardown"] as const) result.phases[p][tool].push(r[p]);
+        for (const p of PHASES) result.phases[p][tool].push(r[p]);
         result.rollouts.push(r.rollout);
         say(`  cold ${r.cold.toFixed(2)}s, no-op ${r.noop.toFixed(2)}s, change ${r.change.toFixed(2)}s (failed requests ${r.rollout.failed}), teardown ${r.teardown.toFixed(2)}s`);
       }

@@ -73,6 +73,8 @@ export interface SwarmCluster {
   dockerOn(node: SwarmNode | string, args: string[], opts?: { timeoutMs?: number }): Promise<string>;
   /** The tasks of a swarm service meant to run: each one's node (container name) and current state ("Running 5 seconds ago"). */
   runningTasks(service: string): Promise<{ node: string; state: string }[]>;
+  /** The names of the manager's objects of a kind (service, secret, config, network, volume) labelled label=value. */
+  labelled(kind: string, label: string, value: string): Promise<string[]>;
   /** Removes every container (with its volumes), volume and network labelled with the name. */
   stop(): Promise<void>;
 }
@@ -223,6 +225,7 @@ export async function startSwarmCluster(name: string, opts: { workers?: number; 
         const out = await docker(["-H", dockerHost, "service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}} {{.CurrentState}}"]);
         return lines(out).map((l) => ({ node: l.split(" ")[0], state: l.split(" ").slice(1).join(" ") }));
       },
+      labelled: async (kind, l, value) => lines(await docker(["-H", dockerHost, kind, "ls", "--filter", `label=${l}=${value}`, "--format", "{{.Name}}"])),
       stop: () => removeSwarmCluster(name),
     };
   } catch (e) {

@@ -15,7 +15,7 @@ let t: TestStack | undefined;
 let cluster: SwarmCluster | undefined;
 
 const onManager = (args: string[]) => execFileSync("docker", ["-H", cluster!.dockerHost, ...args], { encoding: "utf8" }).trim();
-const labelled = (kind: string) => onManager([kind, "ls", "--filter", `label=${STACK_LABEL}=${t!.runId}`, "--format", "{{.Name}}"]).split("\n").filter((l) => l !== "");
+const labelled = (kind: string) => cluster!.labelled(kind, STACK_LABEL, t!.runId);
 const base = () => `http://${cluster!.nodes[0].ip}:${PORT}`;
 
 beforeAll(async () => {
@@ -42,7 +42,7 @@ afterAll(async () => {
 test("up: PEcAn's routes by path answer through its Traefik on the manager; every service a swarm service whose tasks run", async () => {
   const up = await t!.stack.up(streamOutput);
   expect(up.summary.result).toBe("succeeded");
-  const services = labelled("service");
+  const services = await labelled("service");
   expect(services.map((s) => s.replace(/^.*-pecan-/, "")).sort()).toEqual(["api", "bety", "dbsync", "docs", "executor", "front-proxy", "monitor", "postgres", "rabbitmq", "runner-sipnet", "web"]);
   for (const s of services) expect([s, onManager(["service", "ls", "--filter", `name=${s}`, "--format", "{{.Replicas}}"])]).toEqual([s, "1/1"]);
   const web = await http(`${base()}/pecan/`);
@@ -57,14 +57,14 @@ test("up: PEcAn's routes by path answer through its Traefik on the manager; ever
 
 test("the services that share the runs volume run on the data node with it; the proxy alone publishes a port", async () => {
   const manager = cluster!.nodes[0].container;
-  const withVolumes = labelled("service").filter((s) => onManager(["service", "inspect", s, "--format", "{{range .Spec.TaskTemplate.ContainerSpec.Mounts}}{{.Type}} {{end}}"]).includes("volume"));
+  const withVolumes = (await labelled("service")).filter((s) => onManager(["service", "inspect", s, "--format", "{{range .Spec.TaskTemplate.ContainerSpec.Mounts}}{{.Type}} {{end}}"]).includes("volume"));
   expect(withVolumes.length).toBeGreaterThanOrEqual(4);
   for (const svc of withVolumes) expect([svc, (await cluster!.runningTasks(svc)).map((x) => x.node)]).toEqual([svc, [manager]]);
-  const publishing = labelled("service").filter((s) => onManager(["service", "inspect", s, "--format", "{{json .Endpoint.Ports}}"]) !== "null");
+  const publishing = (await labelled("service")).filter((s) => onManager(["service", "inspect", s, "--format", "{{json .Endpoint.Ports}}"]) !== "null");
   expect(publishing.map((s) => s.replace(/^.*-pecan-/, ""))).toEqual(["front-proxy"]);
 });
 
 test("destroy leaves no service, secret, config or network on the swarm", async () => {
   await t!.stack.destroy(streamOutput);
-  for (const kind of ["service", "secret", "config", "network"]) expect({ kind, left: labelled(kind) }).toEqual({ kind, left: [] });
+  for (const kind of ["service", "secret", "config", "network"]) expect({ kind, left: await labelled(kind) }).toEqual({ kind, left: [] });
 });

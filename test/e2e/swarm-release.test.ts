@@ -21,7 +21,7 @@ let t: TestStack | undefined;
 let cluster: SwarmCluster | undefined;
 
 const onManager = (args: string[]) => execFileSync("docker", ["-H", cluster!.dockerHost, ...args], { encoding: "utf8" }).trim();
-const configsOfStack = () => onManager(["config", "ls", "--filter", `label=appstacks.stack=${t!.runId}`, "--format", "{{.Name}}"]).split("\n").filter((l) => l !== "");
+const configsOfStack = () => cluster!.labelled("config", "appstacks.stack", t!.runId);
 // The project name is short: a swarm names a service or network in at most 63 characters.
 const service = (role: string) => `swarm-release-${t!.runId}-site-${role}`.toLowerCase();
 const url = () => `http://${cluster!.nodes[0].ip}:${PORT}/`;
@@ -95,5 +95,5 @@ test("release 4 rolls out; only its config is left", async () => {
   const up = await t!.stack.up(streamOutput);
   expect(up.summary.result).toBe("succeeded");
   expect(await pages()).toEqual(["release 4"]);
-  expect(configsOfStack()).toHaveLength(1);
+  expect(await configsOfStack()).toHaveLength(1);
 });

@@ -20,10 +20,7 @@ let t: TestStack | undefined;
 let cluster: SwarmCluster | undefined;
 
 /** Objects of a kind (service, secret, config, network, volume) on the manager with the stack's label. */
-function onManager(kind: string): string[] {
-  const out = execFileSync("docker", ["-H", cluster!.dockerHost, kind, "ls", "--filter", `label=${STACK_LABEL}=${t!.runId}`, "--format", "{{.Name}}"], { encoding: "utf8" });
-  return out.split("\n").filter((l) => l !== "");
-}
+const onManager = (kind: string) => cluster!.labelled(kind, STACK_LABEL, t!.runId);
 
 const tasksOf = (service: string) => cluster!.runningTasks(service);
 
@@ -102,8 +99,8 @@ test("a second preview and up change nothing", async () => {
 });
 
 test("the database password is a swarm secret: a file in the task, in no service spec", async () => {
-  const services = onManager("service");
-  const secrets = onManager("secret");
+  const services = await onManager("service");
+  const secrets = await onManager("secret");
   expect(secrets.length).toBeGreaterThan(0);
   const db = cluster!.nodes[0];
   const task = (await cluster!.dockerOn(db, ["ps", "--filter", "label=com.docker.swarm.service.name", "--format", "{{.Names}}"])).split("\n").find((n) => n.includes("-biostar-db."))!;
@@ -143,7 +140,7 @@ test("a worker that stops: every request sent after it stopped is answered throu
 
 test("destroy leaves no service, secret, config or network on the swarm; the data volumes stay", async () => {
   await t!.stack.destroy(streamOutput);
-  for (const kind of ["service", "secret", "config", "network"]) expect({ kind, left: onManager(kind) }).toEqual({ kind, left: [] });
+  for (const kind of ["service", "secret", "config", "network"]) expect({ kind, left: await onManager(kind) }).toEqual({ kind, left: [] });
   const prefix = `appstacks-${t!.runId}`.toLowerCase();
-  expect(onManager("volume").sort()).toEqual([`${prefix}-biostar-pgdata`, `${prefix}-wattrex-broker`, `${prefix}-wattrex-mysql`]);
+  expect((await onManager("volume")).sort()).toEqual([`${prefix}-biostar-pgdata`, `${prefix}-wattrex-broker`, `${prefix}-wattrex-mysql`]);
 });

@@ -2,7 +2,7 @@
 // on / and its health check on /healthz. Each release is a new image and a new config file, so a
 // new container; `rollback` (written by npm run rollback) brings a previous release back.
 import * as pulumi from "@pulumi/pulumi";
-import { releaseSite } from "../release-site";
+import { releaseSite } from "../../../../support/release-site";
 import { AppStack } from "../../../../components/app";
 import { LocalDockerHost } from "../../../../components/host/local";
 import { bashHttpCheck } from "../../../../components/healthcheck";

@@ -3,7 +3,7 @@
 // its health check on /healthz, from a config file (a swarm config named by its content). Each
 // release is a new config, so a rolling update of every task.
 import * as pulumi from "@pulumi/pulumi";
-import { releaseSite } from "../release-site";
+import { releaseSite } from "../../../../support/release-site";
 import { AppStack } from "../../../../components/app";
 import { SwarmDockerHost } from "../../../../components/host/swarm";
 import { bashHttpCheck } from "../../../../components/healthcheck";
