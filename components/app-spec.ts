@@ -207,6 +207,12 @@ export interface ServiceSpec {
    * @default true for a service whose published ports are all HTTP
    */
   readonly rollout?: boolean;
+  /**
+   * The app's setting that leaves this service out, as `key: value` (e.g. the lab's own registry:
+   * "registry: host"): named where a host cannot run the service, as the way around it.
+   * @default none
+   */
+  readonly leftOutBy?: string;
 }
 
 export interface AppSpec {

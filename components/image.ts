@@ -1,5 +1,6 @@
 // ServiceImage: an image on the host, either built from a context in this repo (on the host's
-// daemon, never pushed) or a pinned reference, rewritten through the override map.
+// daemon, and pushed to a registry when asked) or a pinned reference, rewritten through the
+// override map.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
@@ -44,7 +45,12 @@ export type ImageSource = { readonly ref: string; readonly build?: undefined } |
 export interface ServiceImageArgs {
   readonly host: DockerHost;
   readonly source: ImageSource;
-  /** The local tag a built image gets; derive it from project, stack and app. */
+  /**
+   * The local tag a built image gets on the engine that builds it, a pushed one too (the
+   * registry's name is another): a service of the app that starts containers itself on that
+   * engine (the lab's spawner) names what the app built by it, wherever the image is pushed.
+   * Derive it from project, stack and app.
+   */
   readonly tag: string;
   /** Override map for pulled references (exact reference or repository → replacement). */
   readonly overrides?: Readonly<Record<string, string>>;
@@ -99,6 +105,7 @@ export class ServiceImage extends pulumi.ComponentResource {
         triggers: { context: contextHash(context) },
       }, onHost(args.host, this));
       if (push) {
+        new docker.Tag(`${name}-local`, { sourceImage: image.imageId, targetImage: args.tag }, onHost(args.host, this));
         const pushed = pushTo(name, push, image, args, this);
         this.push = pushed;
         image = pullBack(name, push, pushed, args, this);

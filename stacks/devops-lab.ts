@@ -17,6 +17,7 @@ import { resolveImageRef } from "../components/image-ref";
 import { labelMap, physicalName } from "../components/naming";
 
 const colour = z.enum(["blue", "green"], { message: "blue or green" });
+const registryChoice = z.enum(["own", "host"], { message: "own or host" });
 export type Colour = z.output<typeof colour>;
 const release = matching(/^[A-Za-z0-9_.-]{1,64}$/, "a release label of letters, digits, _ . - (at most 64)");
 
@@ -25,7 +26,8 @@ export const labSettings = z
   .object({
     proxyPort: port.default(3456).describe("host port of the proxy's round-robin entry point (the seed's)"),
     livePort: port.default(3457).describe("host port of the proxy's blue/green entry point (the live colour)"),
-    registryPort: port.default(5000).describe("host port of the private registry, bound to 127.0.0.1 only (the seed's)"),
+    registry: registryChoice.default("own").describe("where blue and green are pushed and pulled from: own (the lab's private registry, the seed's) or host (the registry the host's built images go through: on a swarm appstacks:swarm.registry, which every node pulls from; on one engine none, the images stay local). A swarm cannot keep own's 127.0.0.1 port"),
+    registryPort: port.default(5000).describe("host port of the private registry (registry: own), bound to 127.0.0.1 only (the seed's)"),
     bluePort: port.default(50100).describe("host port (and build-arg port) of the blue deployment (the seed's)"),
     greenPort: port.default(50101).describe("host port (and build-arg port) of the green deployment (the seed's)"),
     readerPort: port.default(8000).describe("host port of the file-IO reader (the seed's)"),
@@ -70,13 +72,15 @@ export function labSpec(s: LabSettings, ctx: SpecContext): AppSpec {
   const node = (...cmd: string[]) => ({ test: ["CMD", "node", "/app/check.js", ...cmd] });
   const webappCheck = { test: ["CMD", "node", "/app/healthcheck.js"] };
 
+  const ownRegistry = s.registry === "own";
   const colour = (c: Colour): ServiceSpec => ({
     image: {
       build: {
         context: dir("webapp"),
         args: { BASE_IMAGE: baseImage, start_port: String(colourPort[c]), COLOR: c, RELEASE: release[c] },
-        // As the seed's post-receive hook: build, tag for the private registry, push, pull.
-        push: { registry: `localhost:${registryPort}`, pullRegistry: `127.0.0.1:${registryPort}`, repository: physicalName(scope, "app"), tag: c },
+        // As the seed's post-receive hook: build, tag for the private registry, push, pull. With
+        // the host's registry, a build like the others (AppStack pushes it where the host needs).
+        ...(ownRegistry ? { push: { registry: `localhost:${registryPort}`, pullRegistry: `127.0.0.1:${registryPort}`, repository: physicalName(scope, "app"), tag: c } } : {}),
       },
     },
     networks: ["backend"],
@@ -87,12 +91,26 @@ export function labSpec(s: LabSettings, ctx: SpecContext): AppSpec {
     rollout: false,
     healthcheck: webappCheck,
     stopGraceSeconds: WEBAPP_GRACE_SECONDS,
-    dependsOn: ["registry"],
+    ...(ownRegistry ? { dependsOn: ["registry"] } : {}),
   });
+
+  const registry: ServiceSpec = {
+    memoryMb: 128,
+    image: { ref: s.registryImage },
+    volumes: { registry: "/var/lib/registry" },
+    networks: ["backend"],
+    // Unauthenticated, so reachable from this host only; the engine pushes through it.
+    // HTTP, but replaced with a gap: it owns the registry's data, and the engine pushes to it
+    // only during a deploy.
+    ports: [{ internal: 5000, external: registryPort, ip: "127.0.0.1", setting: "registryPort", http: true }],
+    rollout: false,
+    healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5000/v2/"] },
+    leftOutBy: "registry: host",
+  };
 
   return {
     networks: { backend: {} },
-    volumes: { registry: { keepOnDestroy: ctx.keepDataOnDestroy } },
+    ...(ownRegistry ? { volumes: { registry: { keepOnDestroy: ctx.keepDataOnDestroy } } } : {}),
     images: {
       webapp: { build: { context: dir("webapp"), args: { BASE_IMAGE: baseImage, start_port: String(webappPort) } } },
       services: { build: { context: dir("services"), args: { BASE_IMAGE: baseImage } } },
@@ -145,18 +163,7 @@ export function labSpec(s: LabSettings, ctx: SpecContext): AppSpec {
         healthcheck: node("http", String(PROXY_INTERNAL), "/__proxy/health"),
         dependsOn: ["redis", "spawner"],
       },
-      registry: {
-        memoryMb: 128,
-        image: { ref: s.registryImage },
-        volumes: { registry: "/var/lib/registry" },
-        networks: ["backend"],
-        // Unauthenticated, so reachable from this host only; the engine pushes through it.
-        // HTTP, but replaced with a gap: it owns the registry's data, and the engine pushes to it
-        // only during a deploy.
-        ports: [{ internal: 5000, external: registryPort, ip: "127.0.0.1", setting: "registryPort", http: true }],
-        rollout: false,
-        healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5000/v2/"] },
-      },
+      ...(ownRegistry ? { registry } : {}),
       blue: colour("blue"),
       green: colour("green"),
       // Re-created (and run) exactly when the live colour or a port changes; the proxy is not.

@@ -137,10 +137,37 @@ describe("what a swarm cannot give, refused in one line", () => {
     expect(swarmNameProblems({ ...scope, stack: "staging" }, spec)).toEqual([]);
   });
 
-  test("a port bound to one address", async () => {
+  test("a port bound to one address, with the setting that leaves its service out", async () => {
     reset();
     const host = new SwarmDockerHost("host", DNSRR);
-    await expect(deployForTest(app("lab"), { host, imageOverrides: OVERRIDES })).rejects.toThrow(/lab.services.registry.ports.ip: "127.0.0.1" cannot be kept on a swarm/);
+    await expect(deployForTest(app("lab"), { host, imageOverrides: OVERRIDES })).rejects.toThrow(
+      'lab.services.registry.ports.ip: "127.0.0.1" cannot be kept on a swarm, whose published ports listen on every address of a node (allowed: 0.0.0.0, or lab.registry: host (no registry), or target local, ssh or ec2)');
+  });
+});
+
+describe("the lab on a swarm (registry: host)", () => {
+  async function deployLab() {
+    reset();
+    const host = new SwarmDockerHost("host", { ...DNSRR, dockerHost: "tcp://127.0.0.1:2375" });
+    return deployForTest(app("lab"), { host, imageOverrides: OVERRIDES, frontProxyImage: PROXY_IMAGE, settings: { registry: "host" } });
+  }
+
+  test("no registry of its own: blue and green go through the swarm's registry like every build", async () => {
+    await deployLab();
+    expect(ofType(SERVICE).map((s) => s.inputs.name)).not.toContain("appstacks-dev-lab-registry");
+    expect(ofType("docker:index/volume:Volume")).toEqual([]);
+    const pushed = ofType("docker:index/registryImage:RegistryImage").map((r) => r.inputs.name).sort();
+    expect(pushed).toEqual(["blue", "green", "services", "webapp"].map((k) => `reg:5000/appstacks-dev-lab-${k}:built`));
+    expect(await dependsOnNames("lab-blue-service", "lab")).toEqual([]);
+  });
+
+  test("what the app built keeps its local tag on the manager: the spawner starts webapps from it", async () => {
+    await deployLab();
+    const tags = ofType("docker:index/tag:Tag").map((t) => t.inputs.targetImage).sort();
+    expect(tags).toEqual(["blue", "green", "services", "webapp"].map((k) => `appstacks-dev-lab-${k}:built`));
+    const spawner = byName("lab-spawner-service").inputs;
+    expect(spawner.taskSpec.containerSpec.env.WEBAPP_IMAGE).toBe("appstacks-dev-lab-webapp:built");
+    expect(spawner.taskSpec.placement.constraints).toEqual(["node.role==manager"]);
   });
 });
 
