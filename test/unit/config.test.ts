@@ -27,7 +27,7 @@ describe("loadConfig", () => {
         postgisImage: "postgis/postgis:12-3.3", rabbitmqImage: "rabbitmq:3.13-management", dbMemoryMb: 512,
       },
       lab: {
-        proxyPort: 3456, livePort: 3457, registryPort: 5000, bluePort: 50100, greenPort: 50101, readerPort: 8000, writerPort: 7000, webappPort: 3000, blueRelease: "1", greenRelease: "1",
+        proxyPort: 3456, livePort: 3457, registry: "own", registryPort: 5000, bluePort: 50100, greenPort: 50101, readerPort: 8000, writerPort: 7000, webappPort: 3000, blueRelease: "1", greenRelease: "1",
         live: "blue", writeIntervalSeconds: 120, buildContext: "apps/devops-lab", redisImage: "redis:7.2", registryImage: "registry:2.8", baseImage: "debian:bookworm-slim",
       },
       // Pinned in full in hosts.test.ts.
