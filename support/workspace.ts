@@ -66,6 +66,18 @@ export async function setConfig(stack: Stack, values: Record<string, unknown>): 
   await stack.setAllConfigJson(JSON.stringify(json));
 }
 
+/**
+ * A preview and an `up` of a deployed stack with nothing changed: what each would change (empty
+ * when state round-trips), and the preview's diff when it is not, so a failure shows it.
+ */
+export async function secondRun(stack: Stack): Promise<{ planned: Record<string, number>; diff: string; changed: Record<string, number> }> {
+  const preview = await stack.preview({ diff: true });
+  const { same: _same, ...planned } = preview.changeSummary;
+  const up = await stack.up(streamOutput);
+  const { same: _kept, ...changed } = up.summary.resourceChanges ?? {};
+  return { planned, diff: Object.keys(planned).length === 0 ? "" : preview.stdout, changed };
+}
+
 /** Destroys the stack and removes it and its backend; used in afterAll, so it never throws. */
 export async function tearDown(t: TestStack | undefined): Promise<void> {
   if (!t) return;
