@@ -198,8 +198,8 @@ export function swarmSpecProblems(app: string, spec: AppSpec, swarm: SwarmMode, 
   for (const name of names) {
     const svc = spec.services[name];
     const at = `${app}.services.${name}`;
+    const without = svc.leftOutBy === undefined ? "" : `, or ${app}.${svc.leftOutBy} (no ${name})`;
     for (const p of svc.ports ?? []) {
-      const without = svc.leftOutBy === undefined ? "" : `, or ${app}.${svc.leftOutBy} (no ${name})`;
       if ((p.ip ?? "0.0.0.0") !== "0.0.0.0") problems.push(`${at}.ports.ip: "${p.ip}" cannot be kept on a swarm, whose published ports listen on every address of a node (allowed: 0.0.0.0${without}, or target local, ssh or ec2)`);
     }
     if (svc.ipcMode !== undefined) problems.push(`${at}.ipcMode: "${svc.ipcMode}" is not something a swarm service can set (allowed: no ipcMode on a swarm)`);

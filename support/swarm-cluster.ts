@@ -59,6 +59,11 @@ export interface SwarmCluster {
   network: string;
   /** The manager first, then the workers. */
   nodes: SwarmNode[];
+  /**
+   * The program's `appstacks:swarm` settings for this cluster: its manager and registry, and
+   * this kernel's modes (no IPVS: DNS round robin and host-mode ports instead of the mesh).
+   */
+  programSettings: { dockerHost: string; address: string; endpointMode: "dnsrr"; publishMode: "host"; registry: string };
   /** Times of the start, in ms: engines answering, swarm formed (all nodes Ready), total. */
   timings: { enginesMs: number; swarmMs: number; totalMs: number };
   /**
@@ -67,6 +72,12 @@ export interface SwarmCluster {
    * ref → "<registryAddress>/<path>:<tag>", the name the nodes pull (an image override map).
    */
   pushImages(refs: string[]): Promise<Record<string, string>>;
+  /**
+   * Pulls a pushed image on the manager and tags it under its usual name, for builds there that
+   * name it in FROM: Docker 20.10's BuildKit asks a registry in the FROM line over HTTPS whatever
+   * the engine's insecure-registries say (ours is plain HTTP), while a local image needs none.
+   */
+  baseOnManager(ref: string, pushed: Record<string, string>): Promise<void>;
   /** `docker <args>` against the manager's engine; stdout, trimmed. */
   docker(args: string[], opts?: { timeoutMs?: number }): Promise<string>;
   /** `docker <args>` run inside a node's engine (docker exec <node> docker …); stdout, trimmed. */
@@ -200,8 +211,10 @@ export async function startSwarmCluster(name: string, opts: { workers?: number; 
     const nodes: SwarmNode[] = containers.map((c, i) => ({ index: i, role: i === 0 ? "manager" : "worker", container: c, nodeId: nodeIds[i], ip: ips[i] }));
     const registryFromHost = `127.0.0.1:${registryPort}`;
     const registry = `${registryName}:5000`;
+    const registryAddress = `${registryIp}:5000`;
     return {
-      name, dockerHost, registry, registryAddress: `${registryIp}:5000`, registryFromHost, network, nodes,
+      name, dockerHost, registry, registryAddress, registryFromHost, network, nodes,
+      programSettings: { dockerHost, address: nodes[0].ip, endpointMode: "dnsrr", publishMode: "host", registry: registryAddress },
       timings: { enginesMs, swarmMs, totalMs: Date.now() - started },
       async pushImages(refs) {
         const out: Record<string, string> = {};
@@ -215,9 +228,13 @@ export async function startSwarmCluster(name: string, opts: { workers?: number; 
             await docker(["rmi", local]).catch(() => "");
           }
           // By address: BuildKit on a node resolves FROM through the outer host's DNS, which knows no container names.
-          out[ref] = `${registryIp}:5000/${path}:${tag}`;
+          out[ref] = `${registryAddress}/${path}:${tag}`;
         }
         return out;
+      },
+      async baseOnManager(ref, pushed) {
+        await docker(["-H", dockerHost, "pull", "-q", pushed[ref]]);
+        await docker(["-H", dockerHost, "tag", pushed[ref], ref]);
       },
       docker: (args, o) => docker(["-H", dockerHost, ...args], o?.timeoutMs),
       dockerOn: (node, args, o) => inNode(typeof node === "string" ? node : node.container, args, o?.timeoutMs),

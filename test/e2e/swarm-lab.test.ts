@@ -38,13 +38,12 @@ beforeAll(async () => {
   t = await projectStack("swarm-lab");
   cluster = await startSwarmCluster(t.runId.toLowerCase());
   const pushed = await cluster.pushImages([standIn("redis"), standIn("debian"), standIn("traefik")]);
-  // The lab's images build FROM the base on the manager, under its usual name (see swarm.test.ts).
-  await cluster.docker(["pull", "-q", pushed[standIn("debian")]]);
-  await cluster.docker(["tag", pushed[standIn("debian")], standIn("debian")]);
+  // The lab's images build FROM the base on the manager, under its usual name.
+  await cluster.baseOnManager(standIn("debian"), pushed);
   lab = { registry: "host", live: "blue", writeIntervalSeconds: 2 };
   await setConfig(t.stack, {
     "appstacks:target": "swarm",
-    "appstacks:swarm": { dockerHost: cluster.dockerHost, address: cluster.nodes[0].ip, endpointMode: "dnsrr", publishMode: "host", registry: cluster.registryAddress },
+    "appstacks:swarm": cluster.programSettings,
     "appstacks:apps": ["lab"],
     "appstacks:keepDataOnDestroy": false,
     "appstacks:imageOverrides": { redis: pushed[standIn("redis")], debian: standIn("debian"), traefik: pushed[standIn("traefik")] },

@@ -26,7 +26,7 @@ beforeAll(async () => {
   const pushed = await cluster.pushImages(Object.values(images));
   await setConfig(t.stack, {
     "appstacks:target": "swarm",
-    "appstacks:swarm": { dockerHost: cluster.dockerHost, address: cluster.nodes[0].ip, endpointMode: "dnsrr", publishMode: "host", registry: cluster.registryAddress },
+    "appstacks:swarm": cluster.programSettings,
     "appstacks:apps": ["pecan"],
     "appstacks:keepDataOnDestroy": false,
     "appstacks:imageOverrides": Object.fromEntries(Object.entries(images).map(([image, ref]) => [image, pushed[ref]])),

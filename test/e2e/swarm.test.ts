@@ -26,10 +26,7 @@ const tasksOf = (service: string) => cluster!.runningTasks(service);
 
 /** The stack's swarm settings: the cluster's manager and registry, this kernel's modes (no IPVS). */
 function swarmConfig() {
-  return {
-    dockerHost: cluster!.dockerHost, address: cluster!.nodes[0].ip, endpointMode: "dnsrr", publishMode: "host",
-    registry: cluster!.registryAddress, replicas: { "biostar.web": 3 },
-  };
+  return { ...cluster!.programSettings, replicas: { "biostar.web": 3 } };
 }
 
 const webService = () => `appstacks-${t!.runId}-biostar-web`.toLowerCase();
@@ -41,11 +38,8 @@ beforeAll(async () => {
   const manager = cluster.nodes[0];
   await cluster.docker(["node", "update", "--label-add", "appstacks.data=true", manager.nodeId]);
   const pushed = await cluster.pushImages([standIn("postgres"), standIn("mysql"), standIn("rabbitmq"), standIn("debian"), standIn("traefik")]);
-  // The web image builds FROM the base on the manager, under its usual name: Docker 20.10's
-  // BuildKit asks a registry in the FROM line over HTTPS whatever the engine's
-  // insecure-registries say (ours is plain HTTP), while a local image needs no registry.
-  await cluster.docker(["pull", "-q", pushed[standIn("debian")]]);
-  await cluster.docker(["tag", pushed[standIn("debian")], standIn("debian")]);
+  // The web image builds FROM the base on the manager, under its usual name.
+  await cluster.baseOnManager(standIn("debian"), pushed);
   await setConfig(t.stack, {
     "appstacks:swarm": swarmConfig(),
     "appstacks:target": "swarm",
