@@ -16,6 +16,8 @@ import (
 // docker_containers) which @pulumi/docker 5.2.0 has no classes for, so we leave that half out.
 func NewProvider() *schema.Provider {
 	p := provider.New("dev")()
+	// The container create docker-compose makes (first: the waits below wrap it).
+	withComposeCreate(p)
 	// Our own changes to how long a deployment waits, not to what it does (see their files).
 	withFastHealthWait(p)
 	withPromptServiceConverge(p)
