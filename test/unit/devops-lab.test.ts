@@ -54,7 +54,7 @@ describe("DevOps lab stack", () => {
     expect(await depsOf("reader")).toEqual(["writer"]);
     expect(await depsOf("switch")).toEqual(["blue", "green", "redis"]);
     expect(await depsOf("blue")).toEqual(["registry"]);
-    expect(container("writer").healthcheck.tests).toEqual(["CMD", "node", "/app/check.js", "tcp", "7000"]);
+    expect(container("writer").healthcheck.tests).toEqual(["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/7000"]);
     expect(container("redis").healthcheck.tests).toEqual(["CMD", "redis-cli", "ping"]);
   });
 
