@@ -18,8 +18,10 @@ import type { Ec2DockerHost, Ec2DockerHostArgs } from "./components/host/ec2";
 import type { Ec2SwarmCluster } from "./components/host/ec2-swarm";
 import type { Ec2Instances } from "./config/schema";
 import { dropRpcPayloadDebugLogs } from "./components/log-hygiene";
+import { withoutPromiseStacks } from "./components/promise-stacks";
 
 dropRpcPayloadDebugLogs();
+withoutPromiseStacks();
 
 const NAMESPACE = "appstacks";
 const config = new pulumi.Config(NAMESPACE);
