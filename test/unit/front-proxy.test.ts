@@ -65,7 +65,7 @@ describe("withFrontProxy", () => {
     }
   });
 
-  test("the proxy publishes the rolling ports on the same host ports (80, 81… inside, never Traefik's own 8080), reads only its own containers, and checks itself with traefik healthcheck", () => {
+  test("the proxy publishes the rolling ports on the same host ports (80, 81… inside, never Traefik's own 8080), reads only its own containers, and checks its ping with wget", () => {
     expect(front.ports).toEqual([{ internal: 80, external: 8080, setting: "port", http: true }]);
     expect(front.networks).toEqual([PUBLIC_NETWORK, EDGE_NETWORK]);
     expect(out.networks?.[EDGE_NETWORK]).toEqual({ internal: true });
@@ -76,7 +76,7 @@ describe("withFrontProxy", () => {
       "--providers.docker.network=p-s-app-edge",
       "--entrypoints.port8080.address=:80",
     ]));
-    expect(front.healthcheck?.test).toEqual(["CMD", "traefik", "healthcheck", "--ping"]);
+    expect(front.healthcheck?.test).toEqual(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/ping"]);
     expect(out.networks?.[PUBLIC_NETWORK]).toEqual({});
   });
 
