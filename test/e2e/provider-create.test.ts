@@ -47,15 +47,15 @@ afterAll(async () => {
   }
 });
 
+/** `value` with the container's id (and its short form) and the run masked; `more` masks what else the caller names. */
+function masked(value: unknown, id: string, run: Run, more: (text: string) => string = (text) => text): Record<string, any> {
+  return JSON.parse(more(JSON.stringify(value).split(id).join("<id>").split(id.slice(0, 12)).join("<short-id>").split(run.t.runId).join("<run>")));
+}
+
 /** A container's inspect with what must differ between two containers (ids, names, addresses, times) masked. */
 function comparable(run: Run, name: string): Record<string, unknown> {
   const raw = inspect(name);
-  const text = JSON.stringify(raw)
-    .split(raw.Id).join("<id>")
-    .split(raw.Id.slice(0, 12)).join("<short-id>")
-    .split(run.t.runId).join("<run>")
-    .split(`"${run.port}"`).join('"<port>"');
-  const c = JSON.parse(text);
+  const c = masked(raw, raw.Id, run, (text) => text.split(`"${run.port}"`).join('"<port>"'));
   delete c.Created;
   c.State = { Status: c.State.Status, Running: c.State.Running, ExitCode: c.State.ExitCode, Health: c.State.Health?.Status };
   delete c.GraphDriver;
@@ -70,17 +70,24 @@ function comparable(run: Run, name: string): Record<string, unknown> {
   return c;
 }
 
+interface StateResource { type: string; urn: string; id: string; outputs: Record<string, unknown> }
+
+/** The resources in a stack's state. */
+async function resourcesOf(t: TestStack): Promise<StateResource[]> {
+  return (await t.stack.exportStack()).deployment.resources as StateResource[];
+}
+
 /** The container resources' state outputs, with the same masking (and the addresses the engine chose left out). */
 async function stateOf(run: Run): Promise<Record<string, unknown>> {
-  const state = (await run.t.stack.exportStack()).deployment.resources as { type: string; urn: string; id: string; outputs: Record<string, unknown> }[];
+  const state = await resourcesOf(run.t);
   const out: Record<string, unknown> = {};
   for (const r of state.filter((x) => x.type === CONTAINER)) out[r.urn.split("::").pop()!] = maskedOutputs(r, run);
   return out;
 }
 
 /** A container resource's outputs with its id, the run and its published port masked, and the engine's addresses left out. */
-function maskedOutputs(r: { id: string; outputs: Record<string, unknown> }, run: Run): Record<string, unknown> {
-  const o = JSON.parse(JSON.stringify(r.outputs).split(r.id).join("<id>").split(r.id.slice(0, 12)).join("<short-id>").split(run.t.runId).join("<run>"));
+function maskedOutputs(r: StateResource, run: Run): Record<string, unknown> {
+  const o = masked(r.outputs, r.id, run);
   // The addresses are the engine's choice; the networks, in the order the engine's map gave them, are not.
   o.networkDatas = (o.networkDatas as { networkName: string }[]).map((n) => n.networkName).sort();
   o.ports = (o.ports as Record<string, unknown>[] | undefined)?.map((p) => ({ ...p, external: p.external === run.port ? "<port>" : p.external }));
@@ -143,7 +150,7 @@ test("a container made by the compose-like create imports like one made by the u
   const read = async (id: string, name: string) => {
     const result = await imported!.stack.import({ resources: [{ type: CONTAINER, name, id }], protect: false, generateCode: false });
     expect(result.summary.result).toBe("succeeded");
-    const state = (await imported!.stack.exportStack()).deployment.resources as { type: string; urn: string; id: string; outputs: Record<string, unknown> }[];
+    const state = await resourcesOf(imported!);
     return state.find((x) => x.urn.endsWith(`::${name}`))!;
   };
   const ours = await read(runs.ours!.outputs.webId, "ours");

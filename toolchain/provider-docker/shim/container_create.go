@@ -14,6 +14,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/versions"
 	"github.com/docker/go-connections/nat"
 	"github.com/hashicorp/terraform-plugin-sdk/v2/diag"
 	"github.com/hashicorp/terraform-plugin-sdk/v2/helper/schema"
@@ -72,7 +73,7 @@ func withComposeCreate(p *schema.Provider) {
 		endpoints := map[string]*network.EndpointSettings{}
 		if len(later) > 0 {
 			n := 1
-			if versionAtLeast(c.ClientVersion(), "1.44") {
+			if versions.GreaterThanOrEqualTo(c.ClientVersion(), "1.44") {
 				n = len(later)
 			}
 			for _, ep := range later[:n] {
@@ -258,12 +259,8 @@ func containerSpecOf(d *schema.ResourceData) (*containerSpec, error) {
 	if len(volumes) != 0 {
 		config.Volumes = volumes
 	}
-	if v, ok := d.GetOk("labels"); ok {
-		config.Labels = map[string]string{}
-		for _, raw := range v.(*schema.Set).List() {
-			l := raw.(map[string]interface{})
-			config.Labels[l["label"].(string)] = l["value"].(string)
-		}
+	if _, ok := d.GetOk("labels"); ok {
+		config.Labels = containerLabels(d)
 	}
 	if v, ok := d.GetOk("healthcheck"); ok {
 		config.Healthcheck = &container.HealthConfig{}
@@ -433,12 +430,4 @@ func duration(v interface{}) time.Duration {
 	s, _ := v.(string)
 	t, _ := time.ParseDuration(s)
 	return t
-}
-
-// versionAtLeast compares Docker API versions ("1.41" < "1.44").
-func versionAtLeast(v, min string) bool {
-	var a, b, x, y int
-	fmt.Sscanf(v, "%d.%d", &a, &b)
-	fmt.Sscanf(min, "%d.%d", &x, &y)
-	return a > x || (a == x && b >= y)
 }
