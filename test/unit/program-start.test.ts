@@ -1,0 +1,61 @@
+// program.js's two cuts of the program's start (program-start/): the SDK's function serializer
+// loaded on first use, and the TypeScript transpiled once per content. Each in a fresh Node
+// process where a module cache matters, since Jest keeps its own.
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+
+const ROOT = path.resolve(__dirname, "../..");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { transpileCached } = require(path.join(ROOT, "program-start/transpile-cache")) as { transpileCached: (code: string, filename: string, cacheDir: string) => string };
+
+const node = async (args: string[]) => (await promisify(execFile)(process.execPath, args, { cwd: ROOT })).stdout;
+
+test("the SDK loads without TypeScript's compiler and Arborist, and each loads when the SDK first uses it", async () => {
+  const r = JSON.parse(await node([path.join(ROOT, "test/unit/support/deferred-sdk.js")]));
+  // Both found where the SDK imports them: if an SDK upgrade moves them, this says so.
+  expect(r.afterSdk).toEqual({ "@npmcli/arborist/lib/index.js": false, "typescript/lib/typescript.js": false });
+  // A dynamic provider's function, parsed with TypeScript's compiler.
+  expect(r.afterSerialize).toEqual({ "@npmcli/arborist/lib/index.js": false, "typescript/lib/typescript.js": true });
+  expect(r.serialized).toContain("inputs.n + 1");
+  // A package's code paths, read with Arborist (through TypeScript's `import * as` helper).
+  expect(r.afterCodePaths).toEqual({ "@npmcli/arborist/lib/index.js": true, "typescript/lib/typescript.js": true });
+  expect(r.codePaths).toContain("node_modules/yaml");
+});
+
+describe("the transpile cache", () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "appstacks-transpile-cache-")); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("reads a file's JavaScript from the cache while its source is unchanged, and transpiles an edited one again", () => {
+    const file = path.join(dir, "settings.ts");
+    const cache = path.join(dir, "cache");
+    const first = transpileCached("export const port: number = 8000;\n", file, cache);
+    expect(first).toContain("port = 8000");
+    const [entry] = fs.readdirSync(cache);
+    // Marked, to tell a read from the cache from a second transpile of the same source.
+    fs.writeFileSync(path.join(cache, entry), `/* from the cache */\n${first}`);
+    expect(transpileCached("export const port: number = 8000;\n", file, cache)).toMatch(/^\/\* from the cache \*\//);
+    const edited = transpileCached("export const port: number = 8080;\n", file, cache);
+    expect(edited).toContain("port = 8080");
+    expect(fs.readdirSync(cache)).toHaveLength(2);
+  });
+
+  test("keys by path too: the same source in two files is two entries (their source maps differ)", () => {
+    const cache = path.join(dir, "cache");
+    transpileCached("export const a = 1;\n", path.join(dir, "a.ts"), cache);
+    transpileCached("export const a = 1;\n", path.join(dir, "b.ts"), cache);
+    expect(fs.readdirSync(cache)).toHaveLength(2);
+  });
+
+  test("stack traces point into the TypeScript, not the JavaScript that ran", async () => {
+    const file = path.join(dir, "boom.ts");
+    fs.writeFileSync(file, 'interface Unused { a: string }\n\nconst n: number = 1;\n\nexport function boom(): void {\n  throw new Error("line 6");\n}\n');
+    const script = `require(${JSON.stringify(path.join(ROOT, "program-start/transpile-cache"))}).registerTranspileCache(${JSON.stringify(path.join(dir, "cache"))});
+      try { require(${JSON.stringify(file)}).boom(); } catch (e) { console.log(e.stack.split("\\n")[1]); }`;
+    expect((await node(["-e", script])).trim()).toBe(`at Object.boom (${file}:6:9)`);
+  });
+});
