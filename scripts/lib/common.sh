@@ -74,8 +74,9 @@ pulumi_env() {
   export PULUMI_SKIP_UPDATE_CHECK=true
   # The program is type-checked by `npm test`, `npm run build` and the pull-request workflow;
   # checking it again in every preview and up cost 5 s of a 9 s preview of dev. The program is
-  # transpiled by swc (tsconfig.json's ts-node options), which only transpiles: ts-node refuses
-  # false here; type-check with `npm run build`.
+  # started through program.js (a transpile cache, no ts-node), the test programs through ts-node
+  # with swc (tsconfig.json's ts-node options), which only transpiles: ts-node refuses false here;
+  # type-check with `npm run build`.
   export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
   # Pulumi runs 4 operations per core at once (8 here); a container's create holds its slot
   # until the container is healthy, seconds spent waiting, not computing. 64 is compose's own
