@@ -76,8 +76,11 @@ func withStartFirstRollout(p *schema.Provider) {
 		}
 		if failure == "" {
 			// The proxy saw the release start (a Docker event) and routes to it within its
-			// throttle; the old one must not stop before that.
-			time.Sleep(handover)
+			// throttle; the old one must not stop before that. With no old one (a first
+			// deploy) there is nothing to hand over from: a second of every cold deploy saved.
+			if previous != "" {
+				time.Sleep(handover)
+			}
 			return diags
 		}
 		if d.Id() != "" {
