@@ -351,11 +351,13 @@ export function reliabilitySuite(target: ReliabilityTarget): void {
   });
 
   test("concurrency: a second up while one runs is refused by the backend lock; nothing is corrupted", async () => {
-    const first = startPulumiCli(t, ["up", "--yes", "--skip-preview"]);
+    // The first up refreshes every resource, so it holds the lock for seconds: a no-op up alone
+    // now finishes in about 1.3 s, before a second one polled once a second could meet its lock.
+    const first = startPulumiCli(t, ["up", "--yes", "--skip-preview", "--refresh"]);
     try {
       await eventually("the first up holds the lock", () => {
         if (lockFiles().length === 0) throw new Error("no lock yet");
-      }, 60_000);
+      }, 60_000, 20);
       const second = pulumiCli(t, ["up", "--yes", "--skip-preview"]);
       expect(second.code).not.toBe(0);
       expect(second.stderr + second.stdout).toMatch(/the stack is currently locked by 1 lock/);
