@@ -162,7 +162,11 @@ export function reliabilitySuite(target: ReliabilityTarget): void {
     // Retained volumes and the derived image belong to this test: remove them, by label.
     // Containers first: a failed step may have left some (and a volume in use cannot go).
     for (const c of containersLabelled(STACK_LABEL, t.runId)) docker(["rm", "-f", c]);
-    for (const n of networksLabelled(STACK_LABEL, t.runId)) docker(["network", "rm", n]);
+    for (const n of networksLabelled(STACK_LABEL, t.runId)) {
+      // A stale endpoint (see the drift test) would keep the network: drop it by name first.
+      for (const c of docker(["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", n]).split(" ").filter(Boolean)) spawnSync("docker", ["network", "disconnect", "-f", n, c]);
+      docker(["network", "rm", n]);
+    }
     removeVolumesLabelled(STACK_LABEL, t.runId);
     for (const i of docker(["image", "ls", "-q", "--filter", `label=${STACK_LABEL}=${t.runId}`]).split("\n").filter(Boolean)) spawnSync("docker", ["rmi", "-f", i]);
     if (dbImages[1]) spawnSync("docker", ["rmi", "-f", dbImages[1]]);
@@ -282,10 +286,15 @@ export function reliabilitySuite(target: ReliabilityTarget): void {
     // A network in use cannot be removed: its containers go too (they are drift as well). The
     // daemon may still hold an endpoint just after `rm -f` returns, and a container that was
     // restarting attaches again ("has active endpoints"): remove what is attached until it goes.
+    // Docker 20.10 can also keep the endpoint of a container removed mid-restart after the
+    // container is gone (moby/moby#17217, #33156): inspect still names it, and only a forced
+    // disconnect by that name drops it (a CI run failed on this after 30 s of retries).
     const removedSet = new Set([containerOf(target.drift.service)]);
     await eventually(`removing network ${network}`, () => {
-      for (const c of docker(["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network]).split(" ").filter(Boolean)) removedSet.add(c);
+      const attached = docker(["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network]).split(" ").filter(Boolean);
+      for (const c of attached) removedSet.add(c);
       spawnSync("docker", ["rm", "-f", ...removedSet]);
+      for (const c of attached) spawnSync("docker", ["network", "disconnect", "-f", network, c]);
       docker(["network", "rm", network]);
     }, 30_000);
     const removed = [...removedSet];
