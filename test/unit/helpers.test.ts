@@ -5,6 +5,7 @@ import * as net from "net";
 import { dockerName, physicalName, labelMap } from "../../components/naming";
 import { isPinned, repository, resolveImageRef } from "../../components/image-ref";
 import { contextHash } from "../../components/context-hash";
+import { StatCache } from "../../components/stat-cache";
 import { specProblems, startOrder, AppSpec } from "../../components/app-spec";
 import { deriveSecret } from "../../components/secret-derive";
 import { freePorts, freePortsFor } from "../../support/net";
@@ -67,6 +68,47 @@ describe("contextHash", () => {
 
   test("a missing context is a clear error", () => {
     expect(() => contextHash(path.join(dir, "nope"))).toThrow(`build context ${path.join(dir, "nope")} is not a directory`);
+  });
+
+  describe("remembered by the files' stat", () => {
+    const store = path.join(dir, "..", `${path.basename(dir)}-hashes.json`);
+    afterAll(() => fs.rmSync(store, { force: true }));
+    const later = () => Date.now() + 10_000; // as if the files had been left alone for 10 s
+    const uncached = () => contextHash(dir, new StatCache(undefined));
+
+    test("an unchanged context is not read again, and gives the same hash", () => {
+      const h = contextHash(dir, new StatCache(store, later));
+      expect(h).toBe(uncached());
+      // The module object itself: the components' `import * as fs` reads through to it.
+      const read = jest.spyOn(require("fs") as typeof fs, "readFileSync");
+      try {
+        expect(contextHash(dir, new StatCache(store, later))).toBe(h);
+        expect(read.mock.calls.filter(([f]) => String(f).startsWith(dir + path.sep))).toEqual([]);
+      } finally {
+        read.mockRestore();
+      }
+    });
+
+    test("a same-size edit with its mtime put back is still seen (ctime moved)", () => {
+      const file = path.join(dir, "src", "app.py");
+      const before = contextHash(dir, new StatCache(store, later));
+      const { atime, mtime } = fs.statSync(file);
+      fs.writeFileSync(file, "print(9)\n");
+      fs.utimesSync(file, atime, mtime);
+      const after = contextHash(dir, new StatCache(store, later));
+      expect(after).not.toBe(before);
+      expect(after).toBe(uncached());
+    });
+
+    test("files changed within the last second are read every time (two writes in one clock tick look alike)", () => {
+      const fresh = path.join(dir, "..", `${path.basename(dir)}-fresh.json`);
+      try {
+        contextHash(dir, new StatCache(fresh));
+        expect(fs.existsSync(fresh)).toBe(false);
+      } finally {
+        fs.rmSync(fresh, { force: true });
+      }
+    });
   });
 });
 
