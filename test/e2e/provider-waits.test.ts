@@ -3,6 +3,7 @@
 // saves is the benchmark's business (bench/), never asserted here.
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { testStack, tearDown, streamOutput, TestStack } from "../../support/workspace";
 import { containersLabelled, networksLabelled, volumesLabelled, removeLabelled } from "./support/docker";
 
@@ -74,6 +75,21 @@ test("refresh reads the network and the volume back exactly: nothing changed", a
   expect(net.internal).toBe(true);
   expect(net.labels).toEqual(expect.arrayContaining([{ label: "appstacks.role", value: "provider-waits" }]));
   expect(inspect(outputs.networkName).Internal).toBe(true);
+});
+
+test("the upstream's debug log lines (a container's whole inspect on every read) reach `--debug` only when TF_LOG asks for them", async () => {
+  // One operation at a time: each read's lines are then its own (the bridge points the shared
+  // logger at the engine anew for every call).
+  const quiet = await t!.stack.refresh({ debug: true, parallel: 1 });
+  expect(quiet.stdout).not.toContain("Docker container inspect");
+  const env = (t!.stack.workspace as LocalWorkspace).envVars;
+  env.TF_LOG = "debug";
+  try {
+    const asked = await t!.stack.refresh({ debug: true, parallel: 1 });
+    expect(asked.stdout).toContain("[DEBUG] Docker container inspect");
+  } finally {
+    delete env.TF_LOG;
+  }
 });
 
 test("a waited-for container that exits and will not restart fails the up at once, with its exit code", async () => {

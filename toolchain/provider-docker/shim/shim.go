@@ -27,6 +27,8 @@ func NewProvider() *schema.Provider {
 	withPromptNetworksAndVolumes(p)
 	withImageDeleteByID(p)
 	withTagRelease(p)
+	// Last, so that it runs first: the upstream's debug log lines stay in the provider.
+	withQuietLogs(p)
 	return p
 }
 
