@@ -18,7 +18,7 @@ async function main() {
   const ports = await freePortsFor(app.ports);
   const log = path.join(os.tmpdir(), `timeline-${Date.now()}.log`);
   let raw = "";
-  const ev = spawn("docker", ["events", "--format", "{{.TimeNano}} {{.Type}}:{{.Action}} {{index .Actor.Attributes \"name\"}}"]);
+  const ev = spawn("docker", ["events", "--format", "{{.TimeNano}} {{.Type}}:{{.Action}} {{index .Actor.Attributes \"name\"}}{{index .Actor.Attributes \"container\"}}"]);
   ev.stdout.on("data", (b) => { raw += String(b); });
   await new Promise((r) => setTimeout(r, 500));
   let t0 = 0, tCmd = 0, tReady = 0;
