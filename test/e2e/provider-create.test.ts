@@ -127,6 +127,10 @@ test("the service container is the upstream's, field for field: config, host con
   expect(web.HostConfig.NanoCpus).toBe(5e8);
   expect(web.HostConfig.Init).toBe(true);
   expect(docker("exec", runs.ours!.outputs.webName, "stat", "-c", "%a", "/run/secrets/token", "/app/run.sh").split("\n")).toEqual(["444", "744"]);
+  // Both files arrive in one archive (one copy): each with its own content, as the upstream's two copies.
+  const files = (r: typeof runs.ours) => docker("exec", r!.outputs.webName, "cat", "/run/secrets/token", "/app/run.sh");
+  expect(files(runs.ours)).toBe("not-a-real-token#!/bin/sh\necho ready");
+  expect(files(runs.ours)).toBe(files(runs.upstream));
   expect(web.State.Health.Status === "healthy" || web.State.Health.Status === "starting").toBe(true);
 });
 
