@@ -11,6 +11,14 @@ import * as path from "path";
 /** How long files must have been left alone before a value computed from them is remembered. */
 const SETTLE_MS = 1000;
 
+/**
+ * How many values are kept. Past it, those of directories that are gone (tests make a build
+ * context per run) go first, then the oldest.
+ */
+const MAX_ENTRIES = 256;
+
+type Entry = { key: string; value: string; storedAt: number };
+
 /** What identifies a set of files' contents without reading them, and when they last changed. */
 export interface StatKey {
   readonly key: string;
@@ -31,7 +39,7 @@ export function statKey(files: readonly string[]): StatKey {
 }
 
 export class StatCache {
-  private entries: Record<string, { key: string; value: string }> | undefined;
+  private entries: Record<string, Entry> | undefined;
 
   /**
    * @param store the JSON file kept between runs; undefined keeps nothing
@@ -45,7 +53,7 @@ export class StatCache {
     if (known?.key === stats.key) return known.value;
     const value = compute();
     if (this.now() - stats.newestMs > SETTLE_MS) {
-      this.load()[name] = { key: stats.key, value };
+      this.load()[name] = { key: stats.key, value, storedAt: this.now() };
       this.save();
     }
     return value;
@@ -56,6 +64,12 @@ export class StatCache {
     if (!this.store) return;
     try {
       fs.mkdirSync(path.dirname(this.store), { recursive: true });
+      const entries = this.entries ?? {};
+      if (Object.keys(entries).length > MAX_ENTRIES) {
+        for (const name of Object.keys(entries)) if (!fs.existsSync(name)) delete entries[name];
+        const names = Object.keys(entries).sort((x, y) => (entries[x].storedAt ?? 0) - (entries[y].storedAt ?? 0));
+        for (const name of names.slice(0, Math.max(0, names.length - MAX_ENTRIES))) delete entries[name];
+      }
       const partial = `${this.store}.${process.pid}.partial`;
       fs.writeFileSync(partial, JSON.stringify(this.entries));
       fs.renameSync(partial, this.store);
@@ -64,13 +78,13 @@ export class StatCache {
     }
   }
 
-  private load(): Record<string, { key: string; value: string }> {
+  private load(): Record<string, Entry> {
     if (this.entries) return this.entries;
     this.entries = {};
     if (this.store) {
       try {
         const parsed: unknown = JSON.parse(fs.readFileSync(this.store, "utf8"));
-        if (parsed && typeof parsed === "object") this.entries = parsed as Record<string, { key: string; value: string }>;
+        if (parsed && typeof parsed === "object") this.entries = parsed as Record<string, Entry>;
       } catch {
         // No store yet, or an unreadable one: start empty.
       }

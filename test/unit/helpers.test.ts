@@ -100,6 +100,20 @@ describe("contextHash", () => {
       expect(after).toBe(uncached());
     });
 
+    test("the store stays small: past 256 values, those of directories that are gone go first", () => {
+      const crowded = path.join(dir, "..", `${path.basename(dir)}-crowded.json`);
+      try {
+        const gone = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`/nonexistent/ctx-${i}`, { key: "k", value: "v", storedAt: 0 }]));
+        fs.writeFileSync(crowded, JSON.stringify(gone));
+        const h = contextHash(dir, new StatCache(crowded, later));
+        const kept = JSON.parse(fs.readFileSync(crowded, "utf8"));
+        expect(Object.keys(kept)).toEqual([path.resolve(dir)]);
+        expect(kept[path.resolve(dir)].value).toBe(h);
+      } finally {
+        fs.rmSync(crowded, { force: true });
+      }
+    });
+
     test("files changed within the last second are read every time (two writes in one clock tick look alike)", () => {
       const fresh = path.join(dir, "..", `${path.basename(dir)}-fresh.json`);
       try {
