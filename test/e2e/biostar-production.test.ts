@@ -1,11 +1,11 @@
 // Biostar's production profile deployed for real: nginx in front of gunicorn, a celery worker that
 // consumes what the web app enqueues through redis, and the search index built once per database.
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
-import { containersLabelled, networksLabelled, volumesLabelled, healthOf, removeLabelled, removeVolumesLabelled } from "./support/docker";
+import { containersLabelled, networksLabelled, volumesLabelled, healthOf, removeLabelled, removeVolumesLabelled, logsOf } from "./support/docker";
 import { eventually } from "../../support/eventually";
 import { freePort } from "../../support/net";
 import { standIns } from "../../support/images";
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 
 const STACK_LABEL = "appstacks.stack";
 let t: TestStack | undefined;
@@ -14,11 +14,6 @@ let url = "";
 let anonymousVolumes: string[] = [];
 
 const name = (svc: string) => `appstacks-${t!.runId}-biostar-${svc}`;
-/** A container's output, stdout then stderr (gunicorn and celery log to stderr). */
-function logs(container: string): string {
-  const out = spawnSync("docker", ["logs", container], { encoding: "utf8" });
-  return out.stdout + out.stderr;
-}
 
 function changed(summary: { resourceChanges?: Record<string, number> }) {
   const { same, ...rest } = summary.resourceChanges ?? {};
@@ -69,11 +64,11 @@ test("up serves the site through nginx; only the front proxy holds a host port; 
       .map((m: { Name: string }) => m.Name));
   expect(anonymousVolumes.length).toBeGreaterThan(0);
   // The app server is gunicorn, not the dev profile's waitress.
-  expect(logs(name("web"))).toMatch(/Booting worker with pid/);
+  expect(logsOf(name("web"))).toMatch(/Booting worker with pid/);
 });
 
 test("the search index was built by its job, once, with the site's first post", async () => {
-  expect(logs(name("index"))).toBe("search index built: 1 posts\n");
+  expect(logsOf(name("index"))).toBe("search index built: 1 posts\n");
   const found = await getJson("search?q=welcome");
   expect(found).toEqual({ status: 200, body: { hits: ["Welcome to Biostar"], builds: 1 } });
 });
@@ -90,7 +85,7 @@ test("a post made through the web app is indexed by the celery worker, through r
   }, 60_000);
   expect(hits).toEqual([title]);
   expect((await getJson("posts")).body.indexed).toEqual(["Welcome to Biostar", title]);
-  expect(logs(name("worker"))).toMatch(/Task posts\.tasks\.index_post\[[0-9a-f-]+\] succeeded/);
+  expect(logsOf(name("worker"))).toMatch(/Task posts\.tasks\.index_post\[[0-9a-f-]+\] succeeded/);
 });
 
 test("a second up changes nothing; the index job run again finds its marker and builds nothing", async () => {
@@ -99,7 +94,7 @@ test("a second up changes nothing; the index job run again finds its marker and 
   const indexUrn = (await t!.stack.exportStack()).deployment.resources.find((r: { urn: string }) => r.urn.endsWith("biostar-index-container")).urn;
   const again = await t!.stack.up({ ...streamOutput, replace: [indexUrn] });
   expect(changed(again.summary)).toEqual({ replace: 1 });
-  expect(logs(name("index"))).toBe("search index already built: nothing to do\n");
+  expect(logsOf(name("index"))).toBe("search index already built: nothing to do\n");
   expect((await getJson("search?q=zebrafish")).body).toEqual({ hits: [`zebrafish ${t!.runId}`], builds: 1 });
 });
 

@@ -2,9 +2,9 @@
 // official image's and our stand-in's) and time to shut down, so it checkpoints and says so, and
 // the next one starts from a cleanly shut down data directory with every committed row; and
 // `destroy` still takes only as long as the processes need, not the grace periods.
-import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
-import { containersLabelled, execIn, removeVolumesLabelled } from "./support/docker";
+import { containersLabelled, execIn, removeVolumesLabelled, logsOf } from "./support/docker";
 import { freePort, http } from "../../support/net";
 import { standIns } from "../../support/images";
 
@@ -16,11 +16,6 @@ function docker(args: string[]): string {
   return execFileSync("docker", args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }).trim();
 }
 
-/** A container's log: PostgreSQL writes it to stderr. */
-function logsOf(container: string): string {
-  const r = spawnSync("docker", ["logs", container], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  return r.stdout + r.stderr;
-}
 
 const containerOf = (svc: string) => containersLabelled(STACK_LABEL, t!.runId).find((n) => n.endsWith(`-biostar-${svc}`))!;
 const psql = (sql: string) => execIn(containerOf("db"), ["psql", "-U", "biostar", "-d", "biostar", "-tAc", sql]);

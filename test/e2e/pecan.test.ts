@@ -6,10 +6,10 @@
 // API. Credentials reach the images as variables through the wrapper: in each process's
 // environment, nowhere in `docker inspect`.
 import { projectStack, tearDown, streamOutput, setConfig, TestStack } from "../../support/workspace";
-import { containersLabelled, networksLabelled, healthOf, volumesLabelled, execIn, removeVolumesLabelled } from "./support/docker";
+import { containersLabelled, networksLabelled, healthOf, volumesLabelled, execIn, removeVolumesLabelled, logsOf } from "./support/docker";
 import { freePort, http } from "../../support/net";
 import { PECAN_IMAGES, standIns } from "../../support/images";
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as https from "https";
 import * as nodeHttp from "http";
 
@@ -187,12 +187,9 @@ test("a second up changes nothing, and the database was set up exactly once", as
 });
 
 test("pecan/db run again on the same server finds the database and changes nothing; a user added twice is reported, not doubled; the data loader run again adds nothing", () => {
-  // A job's last lines, from both streams: its stderr and stdout reach the log through two pipes,
-  // so psql's error can be logged after the script's own last line (a CI run failed on that).
-  const lastLines = (name: string) => {
-    const r = spawnSync("docker", ["logs", "--tail", "3", container(name)], { encoding: "utf8" });
-    return r.stdout + r.stderr;
-  };
+  // A job's last lines, from both streams: psql's error (stderr) can be logged after the script's
+  // own last line (a CI run failed on that).
+  const lastLines = (name: string) => logsOf(container(name), 3);
   execFileSync("docker", ["start", "-a", container("init-db")], { encoding: "utf8" });
   expect(lastLines("init-db")).toContain("already exists, please remove database first");
   execFileSync("docker", ["start", "-a", container("init-user-carya")], { encoding: "utf8" });

@@ -1,6 +1,6 @@
 // Queries the real Docker daemon (through the docker CLI, which speaks its API) for the objects
 // a test created, found by the label every test object carries.
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import { healthCheckExec } from "../../../support/health";
 
 function docker(args: string[]): string {
@@ -51,10 +51,34 @@ export function removeVolumesLabelled(label: string, value: string): void {
   for (const v of volumesLabelled(label, value)) docker(["volume", "rm", "-f", v]);
 }
 
+/**
+ * A container's output, stdout then stderr, whole or its last `tail` lines (many servers log to
+ * stderr, and a job's two streams reach the log through two pipes, so either can come last).
+ */
+export function logsOf(container: string, tail?: number): string {
+  const r = spawnSync("docker", ["logs", ...(tail === undefined ? [] : ["--tail", String(tail)]), container], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return r.stdout + r.stderr;
+}
+
+/** The names of the endpoints a network still lists. */
+export function attachedTo(network: string): string[] {
+  return docker(["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network]).split(" ").filter(Boolean);
+}
+
+/**
+ * Removes a network whose containers are gone. Docker 20.10 can keep the endpoint of a container
+ * removed mid-restart after the container is gone (moby/moby#17217, #33156): inspect still names
+ * it, and only a forced disconnect by that name drops it.
+ */
+export function removeNetwork(network: string): void {
+  for (const c of attachedTo(network)) spawnSync("docker", ["network", "disconnect", "-f", network, c]);
+  docker(["network", "rm", network]);
+}
+
 /** Removes whatever a failed test left behind, by label; never fails the test itself. */
 export function removeLabelled(label: string, value: string): void {
   for (const c of containersLabelled(label, value)) docker(["rm", "-f", c]);
-  for (const n of networksLabelled(label, value)) docker(["network", "rm", n]);
+  for (const n of networksLabelled(label, value)) removeNetwork(n);
 }
 
 /** Every container, network, volume and image labelled with this stack: "kind name" lines. */

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { OutputMap } from "@pulumi/pulumi/automation";
 import { projectStack, tearDown, setConfig, TestStack, PROJECT_ROOT } from "../../../support/workspace";
-import { containersLabelled, networksLabelled, volumesLabelled, healthOf, dockerObjectsOfStack, removeVolumesLabelled } from "./docker";
+import { containersLabelled, networksLabelled, volumesLabelled, healthOf, dockerObjectsOfStack, removeVolumesLabelled, removeLabelled, attachedTo, removeNetwork } from "./docker";
 import { eventually } from "../../../support/eventually";
 import { pulumiCli, startPulumiCli, killGroup } from "./cli";
 import { ReliabilityTarget } from "./reliabilityTargets";
@@ -161,12 +161,7 @@ export function reliabilitySuite(target: ReliabilityTarget): void {
     await tearDown(t);
     // Retained volumes and the derived image belong to this test: remove them, by label.
     // Containers first: a failed step may have left some (and a volume in use cannot go).
-    for (const c of containersLabelled(STACK_LABEL, t.runId)) docker(["rm", "-f", c]);
-    for (const n of networksLabelled(STACK_LABEL, t.runId)) {
-      // A stale endpoint (see the drift test) would keep the network: drop it by name first.
-      for (const c of docker(["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", n]).split(" ").filter(Boolean)) spawnSync("docker", ["network", "disconnect", "-f", n, c]);
-      docker(["network", "rm", n]);
-    }
+    removeLabelled(STACK_LABEL, t.runId);
     removeVolumesLabelled(STACK_LABEL, t.runId);
     for (const i of docker(["image", "ls", "-q", "--filter", `label=${STACK_LABEL}=${t.runId}`]).split("\n").filter(Boolean)) spawnSync("docker", ["rmi", "-f", i]);
     if (dbImages[1]) spawnSync("docker", ["rmi", "-f", dbImages[1]]);
@@ -285,17 +280,14 @@ export function reliabilitySuite(target: ReliabilityTarget): void {
     expect(network).toBeDefined();
     // A network in use cannot be removed: its containers go too (they are drift as well). The
     // daemon may still hold an endpoint just after `rm -f` returns, and a container that was
-    // restarting attaches again ("has active endpoints"): remove what is attached until it goes.
-    // Docker 20.10 can also keep the endpoint of a container removed mid-restart after the
-    // container is gone (moby/moby#17217, #33156): inspect still names it, and only a forced
-    // disconnect by that name drops it (a CI run failed on this after 30 s of retries).
+    // restarting attaches again ("has active endpoints"): remove what is attached until it goes
+    // (removeNetwork also drops an endpoint Docker kept for a container already gone: a CI run
+    // failed on that after 30 s of retries).
     const removedSet = new Set([containerOf(target.drift.service)]);
     await eventually(`removing network ${network}`, () => {
-      const attached = docker(["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", network]).split(" ").filter(Boolean);
-      for (const c of attached) removedSet.add(c);
+      for (const c of attachedTo(network)) removedSet.add(c);
       spawnSync("docker", ["rm", "-f", ...removedSet]);
-      for (const c of attached) spawnSync("docker", ["network", "disconnect", "-f", network, c]);
-      docker(["network", "rm", network]);
+      removeNetwork(network);
     }, 30_000);
     const removed = [...removedSet];
     let text = "";
