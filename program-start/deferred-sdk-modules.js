@@ -1,10 +1,17 @@
 // @ts-check
-// The Pulumi SDK's index loads its function serializer (runtime/closure) at once, and with it
-// TypeScript's compiler and npm's Arborist (with pacote, sigstore and their own dependencies):
-// 0.25 s of CPU in every run of the program (docs/benchmarks.md), for code that runs only when a
-// program serializes a function, as the dynamic providers of the ssh, ec2 and swarm hosts do.
-// Until that first use, each stands in Node's module cache as a proxy that loads the real module
-// the first time anything is read from it.
+// Modules the Pulumi SDK loads in every run of a program but uses in few: until that first use,
+// each stands in Node's module cache as a proxy that loads the real module the first time
+// anything is read from it. What each saves: docs/benchmarks.md ("the program's start").
+// - The SDK's index loads its function serializer (runtime/closure), and with it TypeScript's
+//   compiler and npm's Arborist (with pacote, sigstore and their own dependencies): 0.25 s of CPU,
+//   for code that runs only when a program serializes a function, as the dynamic providers of the
+//   ssh, ec2 and swarm hosts do.
+// - The SDK's index loads the Automation API, which drives the CLI from outside a program and is
+//   never used inside one (25 ms of a WattRex no-op).
+// - The SDK's runner (cmd/run) loads OpenTelemetry's tracer, exporter and gRPC instrumentation,
+//   used only when the engine asks for traces (`pulumi up --tracing URL`): 40 ms. The runner loads
+//   them before the program starts, so these are deferred only when preload.js runs first
+//   (Pulumi.yaml: runtime.options.nodeargs).
 "use strict";
 const Module = require("module");
 const path = require("path");
@@ -16,6 +23,10 @@ const path = require("path");
 const DEFERRED = [
   { importer: "runtime/closure/codePaths.js", request: "@npmcli/arborist" },
   { importer: "typescript-shim.js", request: "typescript" },
+  { importer: "index.js", request: "./automation" },
+  // What cmd/run/tracing.js imports but its start() alone uses (newSpan needs only the API).
+  ...["resources", "sdk-trace-base", "exporter-zipkin", "instrumentation-grpc", "sdk-trace-node", "instrumentation"]
+    .map((name) => ({ importer: "cmd/run/tracing.js", request: `@opentelemetry/${name}` })),
 ];
 
 /**
@@ -61,8 +72,8 @@ function stub(file) {
   };
   const exports = new Proxy({}, {
     // Before the first use, `__esModule` says true so that TypeScript's `import * as` helper
-    // (how the SDK imports Arborist) keeps this proxy instead of copying every export at once.
-    // Nothing in the SDK reads a default export from these two.
+    // (how the SDK imports Arborist and the Automation API) keeps this proxy instead of copying
+    // every export at once. Nothing in the SDK reads a default export from these.
     get: (_, key) => (key === "__esModule" && real === undefined ? true : load()[key]),
     has: (_, key) => key in load(),
     ownKeys: () => Reflect.ownKeys(load()),

@@ -10,8 +10,9 @@ const { registerTranspileCache } = require("./transpile-cache");
 const ROOT = path.resolve(__dirname, "..");
 
 /**
- * Defers the SDK's function serializer, loads TypeScript through the transpile cache, then runs
- * the program; returns its exports (the stack's outputs).
+ * Defers the SDK modules a program seldom uses (again, if preload.js already did), loads
+ * TypeScript through the transpile cache, then runs the program; returns its exports (the
+ * stack's outputs).
  * @param {string} entry the program's .ts file
  */
 function startProgram(entry) {

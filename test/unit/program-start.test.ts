@@ -1,6 +1,6 @@
-// program.js's two cuts of the program's start (program-start/): the SDK's function serializer
-// loaded on first use, and the TypeScript transpiled once per content. Each in a fresh Node
-// process where a module cache matters, since Jest keeps its own.
+// The cuts of the program's start (program-start/): SDK modules loaded on first use (the function
+// serializer, the Automation API, the runner's tracing), and the TypeScript transpiled once per
+// content. Each in a fresh Node process where a module cache matters, since Jest keeps its own.
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -13,16 +13,40 @@ const { transpileCached } = require(path.join(ROOT, "program-start/transpile-cac
 
 const node = async (args: string[]) => (await promisify(execFile)(process.execPath, args, { cwd: ROOT })).stdout;
 
-test("the SDK loads without TypeScript's compiler and Arborist, and each loads when the SDK first uses it", async () => {
+test("the SDK loads without TypeScript's compiler, Arborist and the Automation API, and each loads when first used", async () => {
   const r = JSON.parse(await node([path.join(ROOT, "test/unit/support/deferred-sdk.js")]));
-  // Both found where the SDK imports them: if an SDK upgrade moves them, this says so.
-  expect(r.afterSdk).toEqual({ "@npmcli/arborist/lib/index.js": false, "typescript/lib/typescript.js": false });
+  const loaded = (arborist: boolean, typescript: boolean, automation: boolean) => ({
+    "@npmcli/arborist/lib/index.js": arborist, "typescript/lib/typescript.js": typescript, "@pulumi/pulumi/automation/index.js": automation,
+  });
+  // All found where the SDK imports them: if an SDK upgrade moves one, this says so.
+  expect(r.afterSdk).toEqual(loaded(false, false, false));
   // A dynamic provider's function, parsed with TypeScript's compiler.
-  expect(r.afterSerialize).toEqual({ "@npmcli/arborist/lib/index.js": false, "typescript/lib/typescript.js": true });
+  expect(r.afterSerialize).toEqual(loaded(false, true, false));
   expect(r.serialized).toContain("inputs.n + 1");
   // A package's code paths, read with Arborist (through TypeScript's `import * as` helper).
-  expect(r.afterCodePaths).toEqual({ "@npmcli/arborist/lib/index.js": true, "typescript/lib/typescript.js": true });
+  expect(r.afterCodePaths).toEqual(loaded(true, true, false));
   expect(r.codePaths).toContain("node_modules/yaml");
+  // The Automation API, read through the SDK's index.
+  expect(r.afterAutomation).toEqual(loaded(true, true, true));
+  expect(r.workspace).toBe("function");
+});
+
+test("the runner's spans cost no OpenTelemetry SDK until tracing starts, and then reach a Zipkin collector", async () => {
+  const r = JSON.parse(await node([path.join(ROOT, "test/unit/support/deferred-tracing.js")]));
+  const packages = ["resources", "sdk-trace-base", "exporter-zipkin", "instrumentation-grpc", "sdk-trace-node", "instrumentation"];
+  const all = (v: boolean) => Object.fromEntries(packages.map((p) => [`@opentelemetry/${p}`, v]));
+  expect(r.afterLoad).toEqual(all(false));
+  expect(r.afterUntracedSpan).toEqual(all(false));
+  expect(r.afterStart).toEqual(all(true));
+  expect(r.received).toContain("language-runtime.traced");
+});
+
+test("every program's Pulumi.yaml preloads program-start/preload.js by a path that exists from its directory", () => {
+  for (const dir of [ROOT, path.join(ROOT, "bench/programs/empty"), path.join(ROOT, "bench/programs/synthetic")]) {
+    const nodeargs = /^ {4}nodeargs: (.*)$/m.exec(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"))?.[1];
+    const preload = /--require (\S+)/.exec(nodeargs ?? "")?.[1];
+    expect({ dir, preload: preload && path.resolve(dir, preload) }).toEqual({ dir, preload: path.join(ROOT, "program-start/preload.js") });
+  }
 });
 
 describe("the transpile cache", () => {
