@@ -8,6 +8,7 @@ import { ComposeProject } from "./lib/compose";
 import { cli, containersOf, removeLabelled, touched, waitReady } from "./lib/docker";
 import { appStack, destroy, lastUpdateChanges, programStack, remove, up } from "./lib/ours";
 import { serviceNames, syntheticCompose } from "./lib/synthetic";
+import { timed, timedUntilReady } from "./lib/timing";
 import { freePortsFor } from "../support/net";
 import { setConfig, uniqueRunId } from "../support/workspace";
 
@@ -25,24 +26,18 @@ export interface AppRun {
   readonly engineChanges?: number;
 }
 
-export async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
-  const t0 = performance.now();
-  const v = await f();
-  return [(performance.now() - t0) / 1000, v];
-}
-
 export async function oursApp(app: BenchApp, log: string): Promise<AppRun> {
   const ports = await freePortsFor(app.ports);
   const t = await appStack(`bench-${app.name}`, app.ours(ports, false));
   const ready = () => waitReady(t.runId, app.services, app.jobs);
   try {
-    const [cold] = await timed(async () => { await up(t, log); await ready(); });
+    const cold = await timedUntilReady(() => up(t, log), ready);
     const before = await containersOf(t.runId);
-    const [noop] = await timed(async () => { await up(t, log); await ready(); });
+    const noop = await timedUntilReady(() => up(t, log), ready);
     const changes = await lastUpdateChanges(t);
     const afterNoop = await containersOf(t.runId);
     await setConfig(t.stack, app.ours(ports, true));
-    const [change] = await timed(async () => { await up(t, log); await ready(); });
+    const change = await timedUntilReady(() => up(t, log), ready);
     const afterChange = await containersOf(t.runId);
     const [teardown] = await timed(() => destroy(t, log));
     const n = touched(before, afterNoop);
@@ -94,12 +89,12 @@ export async function composeApp(app: BenchApp): Promise<AppRun> {
   const { p, runId, files, cleanUp } = composeProject(app, "bench", ports);
   const ready = () => waitReady(runId, composeServices(app), app.jobs);
   try {
-    const [cold] = await timed(async () => { await p.up(); await ready(); });
+    const cold = await timedUntilReady(() => p.up(), ready);
     const before = await containersOf(runId);
-    const [noop] = await timed(async () => { await p.up(); await ready(); });
+    const noop = await timedUntilReady(() => p.up(), ready);
     const afterNoop = await containersOf(runId);
     p.setEnv(app.compose(ports, files, true));
-    const [change] = await timed(async () => { await p.up(); await ready(); });
+    const change = await timedUntilReady(() => p.up(), ready);
     const afterChange = await containersOf(runId);
     const [teardown] = await timed(() => p.down());
     const n = touched(before, afterNoop);
@@ -126,7 +121,7 @@ export async function syntheticCold(n: number, log: string): Promise<{ ours: num
   const t = await programStack(path.join(ROOT, "bench/programs/synthetic"), `bench-syn${n}`, { "bench:services": String(n) });
   let ours: number;
   try {
-    [ours] = await timed(async () => { await up(t, log); await waitReady(t.runId, services); });
+    ours = await timedUntilReady(() => up(t, log), () => waitReady(t.runId, services));
   } finally {
     await remove(t, log);
     await removeLabelled(t.runId);
@@ -138,7 +133,7 @@ export async function syntheticCold(n: number, log: string): Promise<{ ours: num
   const p = new ComposeProject(file, runId, {});
   let compose: number;
   try {
-    [compose] = await timed(async () => { await p.up(); await waitReady(runId, services); });
+    compose = await timedUntilReady(() => p.up(), () => waitReady(runId, services));
     await p.down();
   } finally {
     await removeLabelled(runId);

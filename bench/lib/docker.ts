@@ -91,12 +91,17 @@ export function readiness(containers: readonly ContainerState[], services: reado
   return { ready: true };
 }
 
-/** Polls until ready (100 ms steps); throws on a failed job/container or after timeoutMs. */
-export async function waitReady(stack: string, services: readonly string[], jobs: readonly string[] = [], timeoutMs = 600_000): Promise<void> {
+/**
+ * Polls until ready (100 ms steps); throws on a failed job/container or after timeoutMs. Returns
+ * when (performance.now()) the look that found the stack ready began: what the timed phases
+ * count, so the look's own cost is never counted (see timedUntilReady in phases.ts).
+ */
+export async function waitReady(stack: string, services: readonly string[], jobs: readonly string[] = [], timeoutMs = 600_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const lookedAt = performance.now();
     const r = readiness(await containersOf(stack), services, jobs);
-    if (r.ready) return;
+    if (r.ready) return lookedAt;
     if (r.failed) throw new Error(`stack ${stack}: ${r.failed}`);
     if (Date.now() > deadline) throw new Error(`stack ${stack}: not healthy after ${timeoutMs / 1000}s`);
     await new Promise((res) => setTimeout(res, 100));

@@ -10,6 +10,7 @@ import { formatRatio, LATEST_END, LATEST_START, latestBlock, minMedMax, renderMa
 import { BenchResults, mergeResults } from "../../bench/lib/results";
 import { ContainerState, readiness, touched } from "../../bench/lib/docker";
 import { serviceNames, syntheticCompose, syntheticSpec } from "../../bench/lib/synthetic";
+import { timedUntilReady } from "../../bench/lib/timing";
 import { specProblems } from "../../components/app-spec";
 
 describe("statistics", () => {
@@ -50,6 +51,37 @@ describe("daemon state", () => {
     const before = [c("db"), c("web"), c("migrate")];
     const after = [c("db"), c("web", { id: "id-web-2" }), c("migrate", { startedAt: "t1" })];
     expect(touched(before, after)).toEqual({ replaced: ["web"], restarted: ["migrate"] });
+  });
+});
+
+describe("timing", () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // A look that takes 300 ms: it starts at `passesFrom` looks (0 = the first one passes).
+  const looks = (passesFrom: number) => async () => {
+    for (let i = 0; ; i++) {
+      const lookedAt = performance.now();
+      await sleep(300);
+      if (i >= passesFrom) return lookedAt;
+    }
+  };
+
+  // Bounds that hold on a loaded machine too: a timer never fires early, so each sleep is a floor.
+  const run = async (passesFrom: number) => {
+    const t0 = performance.now();
+    const s = await timedUntilReady(() => sleep(100), looks(passesFrom));
+    return { s, total: (performance.now() - t0) / 1000 };
+  };
+
+  test("a deploy counts until the look that found it ready began, not that look's own cost", async () => {
+    const { s, total } = await run(0);
+    expect(s).toBeGreaterThanOrEqual(0.099);
+    expect(s).toBeLessThanOrEqual(total - 0.299);
+  });
+
+  test("a deploy that is not ready yet counts the looks that failed", async () => {
+    const { s, total } = await run(2);
+    expect(s).toBeGreaterThanOrEqual(0.699);
+    expect(s).toBeLessThanOrEqual(total - 0.299);
   });
 });
 
