@@ -89,6 +89,8 @@ func Provider(version string, metadata []byte) tfbridge.ProviderInfo {
 	// Resources with a `name` input (container, network, volume, ...) get an auto-name
 	// "<urn name>-<random>" when none is given, as in @pulumi/docker (name?: string).
 	prov.SetAutonaming(255, "-")
+	// Last, so that every override above is what the pinned names are computed from.
+	pinNames(&prov)
 	return prov
 }
 
