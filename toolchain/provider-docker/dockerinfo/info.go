@@ -5,7 +5,8 @@
 //
 // Every override below exists because the bridge's default naming would differ from a name
 // @pulumi/docker sends (checked against its .d.ts files by
-// scripts/toolchain/check-provider-names.js). Not here: the `docker.Image` resource (docker:index/image:Image),
+// scripts/toolchain/check-provider-names.js); names.go then writes every default name down, for
+// speed, without changing any. Not here: the `docker.Image` resource (docker:index/image:Image),
 // which is hand-written Go in the official plugin, not a Terraform resource; a program that
 // uses it fails with "unknown resource type". Use docker.RemoteImage with `build` instead.
 package dockerinfo
