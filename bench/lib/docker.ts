@@ -94,7 +94,7 @@ export function readiness(containers: readonly ContainerState[], services: reado
 /**
  * Polls until ready (100 ms steps); throws on a failed job/container or after timeoutMs. Returns
  * when (performance.now()) the look that found the stack ready began: what the timed phases
- * count, so the look's own cost is never counted (see timedUntilReady in phases.ts).
+ * count, so the look's own cost is never counted (see timedUntilReady in timing.ts).
  */
 export async function waitReady(stack: string, services: readonly string[], jobs: readonly string[] = [], timeoutMs = 600_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
