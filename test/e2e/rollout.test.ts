@@ -22,6 +22,13 @@ const PROGRAM = path.join(__dirname, "programs", "rollout");
 
 const inspect = (name: string) => JSON.parse(execFileSync("docker", ["inspect", name], { encoding: "utf8" }))[0];
 
+/** IDs of the stack's containers the engine paused between two times (seconds since the epoch). */
+function pausedBetween(since: number, until: number): string[] {
+  const out = execFileSync("docker", ["events", "--since", since.toFixed(3), "--until", until.toFixed(3),
+    "--filter", "type=container", "--filter", "event=pause", "--filter", `label=${STACK_LABEL}=${t!.runId}`, "--format", "{{.Actor.ID}}"], { encoding: "utf8" });
+  return out.split("\n").filter(Boolean);
+}
+
 /** Requests from `workers` clients, each sending the next as soon as the last answered, until stopped. */
 function load(workers = 4) {
   let running = true;
@@ -77,8 +84,11 @@ test("a new release rolls out under load with no failed request, under the same 
   const before = (await t!.stack.outputs()).webId.value as string;
   const l = load();
   await t!.stack.setConfig("release", { value: "2" });
+  const since = Date.now() / 1000;
   const up = await t!.stack.up(streamOutput);
   const result = await l.stop();
+  // The old release was drained (paused while the proxy dropped its route) before its stop.
+  expect(pausedBetween(since, Date.now() / 1000)).toEqual([before]);
   // The image and the container; the release record moves release 1 to previous.
   expect(up.summary.resourceChanges).toMatchObject({ replace: 2, update: 1 });
   expect(result.failures).toEqual([]);
@@ -160,4 +170,13 @@ test("rollback brings the release before back, its image and settings, with no f
 
 test("rollback refuses, in one line, a service with no release record", async () => {
   await expect(rollback("site", "db")).rejects.toThrow(/rollback: site db: no release record in stack \S+ \(allowed: a service that rolls out: site web\)/);
+});
+
+test("destroy stops the last release without a drain: no release replaces it, so none is paused", async () => {
+  const serving = (await t!.stack.outputs()).webId.value as string;
+  const since = Date.now() / 1000;
+  await t!.stack.destroy(streamOutput);
+  expect(pausedBetween(since, Date.now() / 1000)).toEqual([]);
+  expect(containersLabelled(STACK_LABEL, t!.runId)).toEqual([]);
+  expect(() => inspect(serving)).toThrow(/No such object/);
 });

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
 	"github.com/hashicorp/terraform-plugin-sdk/v2/diag"
@@ -260,7 +261,7 @@ func oneLine(s string) string {
 // container of the proxy's own image is started beside it (`traefik version`: the event that
 // makes the proxy rebuild its routes, now without the paused release), and after the proxy's
 // reaction time it is resumed, serves what it holds (until no connection to its routed ports is
-// open), and is stopped as usual.
+// open), and is stopped as usual. Only a release with a successor is drained (see hasSuccessor).
 func withDrainBeforeStop(p *schema.Provider) {
 	r := p.ResourcesMap["docker_container"]
 	del := r.DeleteContext
@@ -288,6 +289,9 @@ func drain(ctx context.Context, c *client.Client, id string, labels map[string]s
 	if err != nil || proxy.State == nil || !proxy.State.Running {
 		return
 	}
+	if !hasSuccessor(ctx, c, id, labels) {
+		return
+	}
 	if err := c.ContainerPause(ctx, id); err != nil {
 		return
 	}
@@ -312,6 +316,29 @@ func drain(ctx context.Context, c *client.Client, id string, labels map[string]s
 		return
 	}
 	time.Sleep(handover)
+}
+
+// hasSuccessor says whether another running container of the same service (its owner labels)
+// is there to take the release's requests: the new release of a rollout or a rollback, which
+// runs before Pulumi deletes the old one. With none (a destroy, or the service removed from the
+// stack) a drain would only turn the requests of its pause away sooner and cost every teardown
+// the proxy's reaction time and more (biostar's destroy 2.9 s, 1.6 s of it this drain). When the
+// engine cannot be asked, it drains as before.
+func hasSuccessor(ctx context.Context, c *client.Client, id string, labels map[string]string) bool {
+	f := filters.NewArgs()
+	for _, k := range ownerLabels {
+		f.Add("label", k+"="+labels[k])
+	}
+	running, err := c.ContainerList(ctx, container.ListOptions{Filters: f})
+	if err != nil {
+		return true
+	}
+	for _, other := range running {
+		if other.ID != id {
+			return true
+		}
+	}
+	return false
 }
 
 // drainLimit bounds how long a release set aside may take to answer what it holds.
