@@ -41,8 +41,17 @@ test("the runner's spans cost no OpenTelemetry SDK until tracing starts, and the
   expect(r.received).toContain("language-runtime.traced");
 });
 
-test("every program's Pulumi.yaml preloads program-start/preload.js by a path that exists from its directory", () => {
-  for (const dir of [ROOT, path.join(ROOT, "bench/programs/empty"), path.join(ROOT, "bench/programs/synthetic")]) {
+/** Every Pulumi program of the repository: the project's, the benchmark's and the e2e tests'. */
+const PROGRAMS = [ROOT, ...["bench/programs", "test/e2e/programs"].flatMap((parent) =>
+  fs.readdirSync(path.join(ROOT, parent)).map((d) => path.join(ROOT, parent, d)).filter((d) => fs.existsSync(path.join(d, "Pulumi.yaml"))))];
+/** Started as a plain Pulumi TypeScript program on purpose: the toolchain's standard path (ts-node). */
+const PLAIN = path.join(ROOT, "test/e2e/programs/smoke");
+
+test("every program but the smoke test's starts as the project's does: program.js, and a preload by a path that exists from its directory", () => {
+  expect(PROGRAMS.length).toBeGreaterThan(8);
+  for (const dir of PROGRAMS.filter((d) => d !== PLAIN)) {
+    const main = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).main;
+    expect({ dir, main }).toEqual({ dir, main: "program.js" });
     const nodeargs = /^ {4}nodeargs: (.*)$/m.exec(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"))?.[1];
     const preload = /--require (\S+)/.exec(nodeargs ?? "")?.[1];
     expect({ dir, preload: preload && path.resolve(dir, preload) }).toEqual({ dir, preload: path.join(ROOT, "program-start/preload.js") });
