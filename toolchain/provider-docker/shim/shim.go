@@ -21,6 +21,7 @@ func NewProvider() *schema.Provider {
 	// Our own changes to how long a deployment waits, not to what it does (see their files).
 	withFastHealthWait(p)
 	withPromptServiceConverge(p)
+	withPromptServiceDelete(p)
 	withStartFirstRollout(p)
 	withDrainBeforeStop(p)
 	withHealthcheckReplace(p)
