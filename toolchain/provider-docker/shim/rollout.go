@@ -322,8 +322,8 @@ func drain(ctx context.Context, c *client.Client, id string, labels map[string]s
 // is there to take the release's requests: the new release of a rollout or a rollback, which
 // runs before Pulumi deletes the old one. With none (a destroy, or the service removed from the
 // stack) a drain would only turn the requests of its pause away sooner and cost every teardown
-// the proxy's reaction time and more (biostar's destroy 2.9 s, 1.6 s of it this drain). When the
-// engine cannot be asked, it drains as before.
+// the proxy's reaction time and more (biostar's destroy took 2.9 s with it, 1.6 s without).
+// When the engine cannot be asked, it drains as before.
 func hasSuccessor(ctx context.Context, c *client.Client, id string, labels map[string]string) bool {
 	f := filters.NewArgs()
 	for _, k := range ownerLabels {
